@@ -1,0 +1,34 @@
+import { Kysely, Migrator, PostgresDialect, type Migration, type MigrationProvider } from 'kysely';
+import pg from 'pg';
+import * as volumes0001 from './migrations/0001-volumes.js';
+import type { Database } from './schema.js';
+import { getLogger } from '../logger.js';
+
+export type Db = Kysely<Database>;
+
+const log = getLogger('db');
+
+// Migrations are compiled into the program, so a deployment cannot run with a missing one.
+const MIGRATIONS: Record<string, Migration> = {
+  '0001-volumes': volumes0001,
+};
+
+const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
+
+// int8 (bigserial ids, counts) fits in a JS string without loss; keep pg's default for it.
+export function openDatabase(url: string, poolSize = 10): Db {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  pool.on('error', (err) => log.warn('idle database connection failed', { error: err.message }));
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+}
+
+/** Brings the schema to the latest version; safe when several processes start at once (kysely locks). */
+export async function migrateToLatest(db: Db): Promise<void> {
+  const migrator = new Migrator({ db, provider });
+  const { error, results } = await migrator.migrateToLatest();
+  for (const r of results ?? []) {
+    if (r.status === 'Success') log.info('applied migration', { migration: r.migrationName });
+    if (r.status === 'Error') log.error('migration failed', { migration: r.migrationName });
+  }
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+}

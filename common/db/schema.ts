@@ -1,0 +1,97 @@
+import type { ColumnType, Generated, Insertable, JSONColumnType, Selectable, Updateable } from 'kysely';
+import type { VolumeStatus } from '../status.js';
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+export type Metadata = Record<string, string>;
+export type Capabilities = Record<string, unknown>;
+
+export interface VolumesTable {
+  id: string;
+  project_id: string;
+  user_id: string;
+  name: string | null;
+  description: string | null;
+  size: number;
+  status: VolumeStatus;
+  /** Status to go back to after a temporary one (backing-up, restoring-backup). */
+  previous_status: VolumeStatus | null;
+  attach_status: string;
+  availability_zone: string;
+  volume_type_id: string;
+  /** `host@backend#pool` once scheduled. */
+  host: string | null;
+  metadata: JSONColumnType<Metadata, Metadata | string, Metadata | string>;
+  bootable: Generated<boolean>;
+  /** Why the volume is in an error status, shown to its owner. */
+  status_reason: string | null;
+  scheduling_attempts: Generated<number>;
+  scheduling_excluded_hosts: JSONColumnType<string[], string[] | string, string[] | string>;
+  created_at: Generated<Timestamp>;
+  updated_at: NullableTimestamp;
+  deleted_at: NullableTimestamp;
+}
+
+export interface VolumeTypesTable {
+  id: string;
+  name: string;
+  description: string | null;
+  is_public: boolean;
+  extra_specs: JSONColumnType<Record<string, string>, Record<string, string> | string, Record<string, string> | string>;
+  created_at: Generated<Timestamp>;
+}
+
+export interface ServicesTable {
+  id: Generated<number>;
+  binary: string;
+  host: string;
+  availability_zone: string;
+  disabled: Generated<boolean>;
+  disabled_reason: string | null;
+  capabilities: JSONColumnType<Capabilities, Capabilities | string, Capabilities | string>;
+  heartbeat_at: Timestamp;
+  created_at: Generated<Timestamp>;
+}
+
+export interface MessagesTable {
+  id: string;
+  project_id: string;
+  request_id: string;
+  resource_type: string;
+  resource_uuid: string | null;
+  event_id: string;
+  message_level: string;
+  user_message: string;
+  created_at: Generated<Timestamp>;
+  expires_at: Timestamp;
+}
+
+/** Requests accepted by the database but not yet confirmed by the broker (transactional outbox). */
+export interface OutboxTable {
+  id: Generated<string>;
+  exchange: string;
+  routing_key: string;
+  envelope: JSONColumnType<Record<string, unknown>, Record<string, unknown> | string, Record<string, unknown> | string>;
+  resource_kind: string | null;
+  resource_id: string | null;
+  attempts: Generated<number>;
+  last_error: string | null;
+  created_at: Generated<Timestamp>;
+  next_attempt_at: Generated<Timestamp>;
+}
+
+export interface Database {
+  volumes: VolumesTable;
+  volume_types: VolumeTypesTable;
+  services: ServicesTable;
+  messages: MessagesTable;
+  outbox: OutboxTable;
+}
+
+export type VolumeRow = Selectable<VolumesTable>;
+export type NewVolume = Insertable<VolumesTable>;
+export type VolumeUpdate = Updateable<VolumesTable>;
+export type VolumeTypeRow = Selectable<VolumeTypesTable>;
+export type ServiceRow = Selectable<ServicesTable>;
+export type MessageRow = Selectable<MessagesTable>;
+export type OutboxRow = Selectable<OutboxTable>;
