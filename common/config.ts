@@ -25,7 +25,7 @@ const boolish = z
 
 const envSchema = z.object({
   FLOE_DATABASE_URL: z.string().default('postgres://floe:floe@127.0.0.1:5432/floe'),
-  FLOE_RABBITMQ_URL: z.string().default('amqp://guest:guest@127.0.0.1:5672'),
+  FLOE_RABBITMQ_URL: z.string().default('amqp://floe:floe@127.0.0.1:5672/floe'),
   FLOE_API_HOST: z.string().default('127.0.0.1'),
   FLOE_API_PORT: z.coerce.number().int().min(0).max(65535).default(8776),
   FLOE_PUBLIC_URL: z.string().url().optional(),

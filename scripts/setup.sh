@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# The whole set-up behind `npm start` and `npm test`: Debian packages, PostgreSQL, RabbitMQ,
+# npm dependencies and the build. Idempotent: running services are reused, nothing is redone.
+#   setup.sh          what `npm start` needs
+#   setup.sh --test   also the test database, the test virtual host and the cinder CLI
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib.sh
+
+databases=(floe); vhosts=(floe)
+if [ "${1:-}" = "--test" ]; then
+  databases+=(floe_test); vhosts+=(floe-test)
+  ensure_packages python3-cinderclient
+fi
+bash scripts/services/postgres.sh "${databases[@]}"
+bash scripts/services/rabbitmq.sh "${vhosts[@]}"
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  log "installing npm dependencies"
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+log "building"
+npx tsc -p tsconfig.json
