@@ -19,7 +19,11 @@ wait_for 30 "PostgreSQL" runuser -u postgres -- psql -qAtc 'select 1'
 psql_admin() { runuser -u postgres -- psql -qAt -v ON_ERROR_STOP=1 "$@"; }
 if [ "$(psql_admin -c "select 1 from pg_roles where rolname = 'floe'")" != 1 ]; then
   log "creating database role floe"
-  psql_admin -c "create role floe login password 'floe'"
+  psql_admin -c "create role floe login createdb password 'floe'"
+fi
+if [ "$(psql_admin -c "select rolcreatedb from pg_roles where rolname = 'floe'")" != t ]; then
+  # End-to-end tests give every deployment they start a database of its own.
+  psql_admin -c "alter role floe createdb"
 fi
 for db in "$@"; do
   if [ "$(psql_admin -c "select 1 from pg_database where datname = '$db'")" != 1 ]; then
