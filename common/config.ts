@@ -86,9 +86,10 @@ export interface FloeConfig {
 export class ConfigError extends Error {}
 
 function defaultBackends(dataDir: string): unknown[] {
+  // Two thick backends of different sizes, so that a new user sees the scheduler spread volumes.
   return [
-    { name: 'file-small', driver: 'file', path: path.join(dataDir, 'volumes', 'file-small'), capacityGb: 40 },
-    { name: 'file-large', driver: 'file', path: path.join(dataDir, 'volumes', 'file-large'), capacityGb: 100 },
+    { name: 'file-a', driver: 'file', path: path.join(dataDir, 'volumes', 'file-a'), capacityGb: 50, thinProvisioning: false },
+    { name: 'file-b', driver: 'file', path: path.join(dataDir, 'volumes', 'file-b'), capacityGb: 60, thinProvisioning: false },
   ];
 }
 

@@ -21,3 +21,8 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
 fi
 log "building"
 npx tsc -p tsconfig.json
+# `floe` (and the service entry points) on PATH, pointing at this checkout.
+if [ "$(readlink -f "$(command -v floe 2>/dev/null)" 2>/dev/null)" != "$(pwd)/dist/cli/main.js" ]; then
+  log "linking the floe command"
+  npm link --no-audit --no-fund --loglevel=error >/dev/null
+fi
