@@ -1,6 +1,7 @@
 import type { ColumnType, Generated, Insertable, JSONColumnType, Selectable, Updateable } from 'kysely';
 import type { VolumeStatus } from '../status.js';
 
+/** Never wrap it in `Generated<>`: kysely does not unwrap nested ColumnTypes, so selects would not be Dates. */
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 export type Metadata = Record<string, string>;
@@ -27,7 +28,7 @@ export interface VolumesTable {
   status_reason: string | null;
   scheduling_attempts: Generated<number>;
   scheduling_excluded_hosts: JSONColumnType<string[], string[] | string, string[] | string>;
-  created_at: Generated<Timestamp>;
+  created_at: Timestamp;
   updated_at: NullableTimestamp;
   deleted_at: NullableTimestamp;
 }
@@ -38,7 +39,7 @@ export interface VolumeTypesTable {
   description: string | null;
   is_public: boolean;
   extra_specs: JSONColumnType<Record<string, string>, Record<string, string> | string, Record<string, string> | string>;
-  created_at: Generated<Timestamp>;
+  created_at: Timestamp;
 }
 
 export interface ServicesTable {
@@ -50,7 +51,7 @@ export interface ServicesTable {
   disabled_reason: string | null;
   capabilities: JSONColumnType<Capabilities, Capabilities | string, Capabilities | string>;
   heartbeat_at: Timestamp;
-  created_at: Generated<Timestamp>;
+  created_at: Timestamp;
 }
 
 export interface MessagesTable {
@@ -62,7 +63,7 @@ export interface MessagesTable {
   event_id: string;
   message_level: string;
   user_message: string;
-  created_at: Generated<Timestamp>;
+  created_at: Timestamp;
   expires_at: Timestamp;
 }
 
@@ -76,8 +77,8 @@ export interface OutboxTable {
   resource_id: string | null;
   attempts: Generated<number>;
   last_error: string | null;
-  created_at: Generated<Timestamp>;
-  next_attempt_at: Generated<Timestamp>;
+  created_at: Timestamp;
+  next_attempt_at: Timestamp;
 }
 
 export interface Database {
