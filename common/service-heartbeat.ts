@@ -1,0 +1,36 @@
+import { sql } from 'kysely';
+import type { Db } from './db/database.js';
+import type { Capabilities } from './db/schema.js';
+
+/** The `services` row a running service keeps fresh (what `os-services` and the scheduler read). */
+export interface ServiceHeartbeat {
+  readonly binary: 'floe-scheduler' | 'floe-volume' | 'floe-backup';
+  readonly host: string;
+  readonly availabilityZone: string;
+  readonly capabilities?: Capabilities;
+}
+
+/**
+ * Inserts or refreshes the service's row with `heartbeat_at = now()` (the database clock, so that
+ * every reader compares heartbeats against one clock). `disabled` is left as an admin set it.
+ */
+export async function recordHeartbeat(db: Db, beat: ServiceHeartbeat): Promise<void> {
+  const capabilities = JSON.stringify(beat.capabilities ?? {});
+  await db
+    .insertInto('services')
+    .values({
+      binary: beat.binary,
+      host: beat.host,
+      availability_zone: beat.availabilityZone,
+      capabilities,
+      heartbeat_at: sql<Date>`now()`,
+    })
+    .onConflict((oc) =>
+      oc.columns(['binary', 'host']).doUpdateSet({
+        availability_zone: beat.availabilityZone,
+        capabilities,
+        heartbeat_at: sql<Date>`now()`,
+      }),
+    )
+    .execute();
+}

@@ -1,0 +1,83 @@
+import { expect } from 'chai';
+import { BackendStateView } from '../../../scheduler/backend-state-view.js';
+import { capabilityReportSchema, type CapabilityReport } from '../../../scheduler/capability-report.js';
+import { defaultPolicy } from '../../../scheduler/policy.js';
+import { NOW, request } from './backend-fixture.js';
+
+function report(name: string, totalGb: number, overrides: Record<string, unknown> = {}): CapabilityReport {
+  return capabilityReportSchema.parse({
+    host: `node@${name}`,
+    volume_backend_name: name,
+    pool_name: name,
+    availability_zone: 'nova',
+    total_capacity_gb: totalGb,
+    free_capacity_gb: totalGb,
+    provisioned_capacity_gb: 0,
+    allocated_capacity_gb: 0,
+    reserved_percentage: 0,
+    thin_provisioning_support: false,
+    thick_provisioning_support: true,
+    max_over_subscription_ratio: 1,
+    timestamp: new Date(NOW - 1000).toISOString(),
+    ...overrides,
+  });
+}
+
+const policy = defaultPolicy({ serviceDownTimeMs: 60_000, capacityWeightMultiplier: 1 }, () => NOW);
+
+function placeVolumes(view: BackendStateView, count: number, sizeGb: number): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (let i = 0; i < count; i++) {
+    const selection = view.select(request({ sizeGb }), policy);
+    if (selection.kind !== 'selected') throw new Error(selection.reason);
+    counts[selection.backend.pool] = (counts[selection.backend.pool] ?? 0) + 1;
+  }
+  return counts;
+}
+
+describe('BackendStateView', () => {
+  it('spreads a burst by consuming each placement at once: 20 × 10 GiB over 100 and 200 GiB', () => {
+    const view = new BackendStateView();
+    view.apply(report('small', 100));
+    view.apply(report('large', 200));
+    // 'large' takes volumes until its free space equals 'small', then they alternate.
+    expect(placeVolumes(view, 20, 10)).to.deep.equal({ large: 15, small: 5 });
+    expect(view.get('node@large')).to.include({ freeCapacityGb: 50, provisionedCapacityGb: 150, allocatedCapacityGb: 150 });
+    expect(view.get('node@small')).to.include({ freeCapacityGb: 50, provisionedCapacityGb: 50 });
+  });
+
+  it('weighs thin backends by virtual free space, within what their free space can over-subscribe', () => {
+    const view = new BackendStateView();
+    view.apply(report('a', 100, { thin_provisioning_support: true, max_over_subscription_ratio: 4 }));
+    view.apply(report('b', 200, { thin_provisioning_support: true, max_over_subscription_ratio: 1 }));
+    // Virtual free space 400 against 200: 'a' wins until its real free space is used up.
+    expect(placeVolumes(view, 11, 10)).to.deep.equal({ a: 10, b: 1 });
+  });
+
+  it('lets a newer report replace what was consumed locally, and ignores an older one', () => {
+    const view = new BackendStateView();
+    view.apply(report('b1', 100));
+    placeVolumes(view, 3, 10);
+    expect(view.get('node@b1')?.freeCapacityGb).to.equal(70);
+    view.apply(report('b1', 100, { free_capacity_gb: 90, timestamp: new Date(NOW - 2000).toISOString() }));
+    expect(view.get('node@b1')?.freeCapacityGb).to.equal(70);
+    view.apply(report('b1', 100, { free_capacity_gb: 75, timestamp: new Date(NOW - 500).toISOString() }));
+    expect(view.get('node@b1')?.freeCapacityGb).to.equal(75);
+  });
+
+  it('takes liveness from the services row and keeps the latest heartbeat', () => {
+    const view = new BackendStateView();
+    view.apply(report('b1', 100), { heartbeatAt: new Date(NOW - 90_000), disabled: true });
+    expect(view.get('node@b1')).to.include({ disabled: true });
+    expect(view.select(request(), policy).kind).to.equal('none');
+    view.apply(report('b1', 100), { heartbeatAt: new Date(NOW - 200_000), disabled: false });
+    expect(view.get('node@b1')?.heartbeatAt.getTime()).to.equal(NOW - 90_000);
+    view.apply(report('b1', 100, { timestamp: new Date(NOW - 100).toISOString() }));
+    expect(view.get('node@b1')?.heartbeatAt.getTime()).to.equal(NOW - 100);
+    expect(view.select(request(), policy).kind).to.equal('selected');
+  });
+
+  it('rejects a report without the capacities it needs', () => {
+    expect(capabilityReportSchema.safeParse({ host: 'node@x', timestamp: new Date().toISOString() }).success).to.equal(false);
+  });
+});
