@@ -98,7 +98,7 @@ describe('e2e: volumes through API, RabbitMQ, scheduler and volume workers (sepa
     for (const body of bad) {
       const res = await api.request<Record<string, { code: number; message: string }>>('POST', '/volumes', body);
       expect(res.status, JSON.stringify(body)).to.equal(400);
-      expect(res.body.badRequest.message).to.be.a('string').and.not.empty;
+      expect(res.body.badRequest.message).to.be.a('string').with.length.greaterThan(0);
     }
     const after = await api.request<{ count: number }>('GET', '/volumes/detail?with_count=True');
     expect(after.body.count).to.equal(before.body.count);
