@@ -1,0 +1,72 @@
+/** The Cinder v3 objects the CLI reads (cinder-client-wire §5); other keys pass through untouched. */
+export interface VolumeAttachment {
+  readonly attachment_id: string;
+  readonly server_id: string | null;
+  readonly [key: string]: unknown;
+}
+
+export interface Volume {
+  readonly id: string;
+  readonly name: string | null;
+  readonly status: string;
+  readonly size: number;
+  readonly metadata: Readonly<Record<string, string>>;
+  readonly attachments: readonly VolumeAttachment[];
+  readonly description?: string | null;
+  readonly availability_zone?: string;
+  readonly volume_type?: string | null;
+  readonly bootable?: string | boolean;
+  readonly created_at?: string;
+  readonly 'os-vol-host-attr:host'?: string | null;
+  readonly 'os-vol-tenant-attr:tenant_id'?: string;
+  readonly [key: string]: unknown;
+}
+
+export interface UserMessage {
+  readonly id: string;
+  readonly user_message: string;
+  readonly created_at?: string;
+  readonly resource_uuid?: string | null;
+  readonly [key: string]: unknown;
+}
+
+export interface Service {
+  readonly binary: string;
+  readonly host: string;
+  readonly zone?: string;
+  readonly status: string;
+  readonly state: string;
+  readonly updated_at?: string | null;
+  readonly disabled_reason?: string | null;
+  readonly [key: string]: unknown;
+}
+
+export interface Pool {
+  readonly name: string;
+  readonly capabilities?: Readonly<Record<string, unknown>>;
+  readonly [key: string]: unknown;
+}
+
+/** Fields of POST /volumes that the CLI sets; absent keys are not sent. */
+export interface VolumeCreateRequest {
+  readonly size: number;
+  readonly name?: string;
+  readonly description?: string;
+  readonly availability_zone?: string;
+  readonly volume_type?: string;
+  readonly metadata?: Readonly<Record<string, string>>;
+}
+
+export interface VolumeUpdateRequest {
+  readonly name?: string;
+  readonly description?: string;
+  readonly metadata?: Readonly<Record<string, string>>;
+}
+
+export interface VolumeListFilters {
+  readonly allProjects?: boolean;
+  readonly status?: string;
+  readonly name?: string;
+  /** Stop after this many volumes (also the page size asked for). */
+  readonly limit?: number;
+}
