@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -64,7 +63,8 @@ async function measure(stack: FloeAllProcess, host: string, options: BenchOption
 
 async function main(): Promise<number> {
   const options = parseOptions(process.argv.slice(2));
-  const host = `bench-${randomBytes(4).toString('hex')}`;
+  // One fixed host: every run reuses the same queues and services rows instead of leaving new ones.
+  const host = 'bench';
   note(`starting floe-all (FLOE_HOST=${host})`);
   const stack = await FloeAllProcess.start({
     script: path.join(REPO, 'dist', 'bin', 'floe-all.js'),

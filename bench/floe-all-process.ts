@@ -15,7 +15,7 @@ const LOG_TAIL_LINES = 10;
 export interface FloeAllOptions {
   /** `dist/bin/floe-all.js` of this checkout. */
   readonly script: string;
-  /** FLOE_HOST: unique, so that this run's services are told apart from older rows. */
+  /** FLOE_HOST of the bench's services. */
   readonly host: string;
   readonly backends: readonly string[];
   readonly capacityGb: number;
@@ -113,6 +113,10 @@ function floeEnv(options: FloeAllOptions, port: number, dataDir: string): Record
     FLOE_API_PORT: String(port),
     FLOE_DATA_DIR: dataDir,
     FLOE_HOST: options.host,
+    // A database and virtual host of the bench's own (scripts/setup.sh --bench): a running
+    // `npm start` deployment neither sees the bench's volumes nor lends it its backends.
+    FLOE_DATABASE_URL: 'postgres://floe:floe@127.0.0.1:5432/floe_bench',
+    FLOE_RABBITMQ_URL: 'amqp://floe:floe@127.0.0.1:5672/floe-bench',
     FLOE_LOG_LEVEL: 'warn',
     FLOE_BACKENDS: JSON.stringify(backends),
   };

@@ -30,7 +30,18 @@ export async function recordHeartbeat(db: Db, beat: ServiceHeartbeat): Promise<v
         availability_zone: beat.availabilityZone,
         capabilities,
         heartbeat_at: sql<Date>`now()`,
+        stopped_at: null,
       }),
     )
+    .execute();
+}
+
+/** Marks a cleanly stopped service down at once, so no scheduler picks it in the meantime. */
+export async function recordServiceStopped(db: Db, binary: ServiceHeartbeat['binary'], host: string): Promise<void> {
+  await db
+    .updateTable('services')
+    .set({ stopped_at: sql<Date>`now()` })
+    .where('binary', '=', binary)
+    .where('host', '=', host)
     .execute();
 }

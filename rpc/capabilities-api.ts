@@ -1,8 +1,8 @@
 import type { RequestContext } from '../common/context.js';
 import type { RpcTransport } from './transport.js';
 
-// 1.0: reportCapabilities.
-export const CAPABILITIES_RPC_VERSION = '1.0';
+// 1.0: reportCapabilities. 1.1: serviceStopped.
+export const CAPABILITIES_RPC_VERSION = '1.1';
 export const CAPABILITIES_EXCHANGE = 'floe-capabilities';
 
 /** What a volume worker reports about one backend (Cinder's capability dictionary). */
@@ -30,5 +30,8 @@ export function capabilitiesRpcClient(rpc: RpcTransport) {
   return {
     report: (caps: BackendCapabilities, ctx: RequestContext) =>
       rpc.fanout(CAPABILITIES_EXCHANGE, 'reportCapabilities', caps, ctx, CAPABILITIES_RPC_VERSION),
+    /** A backend that stopped cleanly: schedulers drop it from their view at once. */
+    stopped: (host: string, ctx: RequestContext) =>
+      rpc.fanout(CAPABILITIES_EXCHANGE, 'serviceStopped', { host }, ctx, CAPABILITIES_RPC_VERSION),
   };
 }

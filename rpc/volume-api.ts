@@ -1,4 +1,6 @@
+import { z } from 'zod';
 import type { RequestContext } from '../common/context.js';
+import { uuidArg } from './args.js';
 import type { RpcTransport } from './transport.js';
 
 // 1.0: createVolume, deleteVolume, extendVolume.
@@ -9,11 +11,18 @@ export function volumeTopic(backendHost: string): string {
   return `floe-volume.${backendHost}`;
 }
 
-export interface VolumeRpc {
-  createVolume: { volumeId: string };
-  deleteVolume: { volumeId: string };
-  extendVolume: { volumeId: string; newSizeGb: number };
+/** `host@backend` of a volume's location `host@backend#pool`: the worker (and queue) that owns it. */
+export function backendHostOf(location: string): string {
+  return location.split('#')[0];
 }
+
+/** The payload of each method, checked by the worker at the edge (parseRpcArgs). */
+export const VOLUME_RPC_ARGS = {
+  createVolume: z.object({ volumeId: uuidArg }),
+  deleteVolume: z.object({ volumeId: uuidArg }),
+  extendVolume: z.object({ volumeId: uuidArg, newSizeGb: z.number().int().positive() }),
+} as const;
+export type VolumeRpc = { [M in keyof typeof VOLUME_RPC_ARGS]: z.output<(typeof VOLUME_RPC_ARGS)[M]> };
 export type VolumeMethod = keyof VolumeRpc;
 
 export function volumeRpcClient(rpc: RpcTransport) {

@@ -1,4 +1,5 @@
 import { consumeCapacity, type BackendState } from './backend-state.js';
+import { provisionsThin } from './capacity.js';
 import { backendStateFromReport, type CapabilityReport, type ServiceLiveness } from './capability-report.js';
 import type { ScheduleRequest } from './schedule-request.js';
 import { selectBackend, type SchedulerPolicy, type Selection } from './select-backend.js';
@@ -23,6 +24,11 @@ export class BackendStateView {
     return this.#states.get(host);
   }
 
+  /** Forgets a backend whose service stopped cleanly. */
+  remove(host: string): void {
+    this.#states.delete(host);
+  }
+
   /**
    * A report from the fanout (no `service`: the report itself proves the worker alive) or from a
    * `services` row (its heartbeat and disabled flag).
@@ -41,7 +47,7 @@ export class BackendStateView {
   select(request: ScheduleRequest, policy: SchedulerPolicy): Selection {
     const selection = selectBackend(this.list(), request, policy);
     if (selection.kind === 'selected') {
-      this.#states.set(selection.backend.host, consumeCapacity(selection.backend, request.sizeGb));
+      this.#states.set(selection.backend.host, consumeCapacity(selection.backend, request.sizeGb, provisionsThin(selection.backend, request)));
     }
     return selection;
   }

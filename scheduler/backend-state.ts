@@ -31,11 +31,6 @@ export function backendLocation(state: BackendState): string {
   return `${state.host}#${state.pool}`;
 }
 
-/** `host@backend` of a `host@backend#pool` location. */
-export function backendHostOf(location: string): string {
-  return location.split('#')[0];
-}
-
 function minus(capacity: Capacity, sizeGb: number): Capacity {
   return typeof capacity === 'number' ? capacity - sizeGb : capacity;
 }
@@ -43,11 +38,14 @@ function minus(capacity: Capacity, sizeGb: number): Capacity {
 /**
  * The state once a volume of `sizeGb` is placed on the backend (Cinder's consume_from_volume), so
  * that the next request of a burst sees the space as taken before the backend reports again.
+ * A thin volume is provisioned but takes no free space until it is written (sparse), so only a
+ * thick one lowers the free capacity; unlike Cinder, which lowers it for both and so turns a burst
+ * of thin creates away long before the backend is full.
  */
-export function consumeCapacity(state: BackendState, sizeGb: number): BackendState {
+export function consumeCapacity(state: BackendState, sizeGb: number, thin: boolean): BackendState {
   return {
     ...state,
-    freeCapacityGb: minus(state.freeCapacityGb, sizeGb),
+    freeCapacityGb: thin ? state.freeCapacityGb : minus(state.freeCapacityGb, sizeGb),
     provisionedCapacityGb: state.provisionedCapacityGb + sizeGb,
     allocatedCapacityGb: state.allocatedCapacityGb + sizeGb,
   };

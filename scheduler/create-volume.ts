@@ -1,16 +1,15 @@
 import { sql } from 'kysely';
-import { z } from 'zod';
 import type { RequestContext } from '../common/context.js';
 import type { Db } from '../common/db/database.js';
 import type { VolumeRow } from '../common/db/schema.js';
 import { InvalidStateError, NoValidBackendError, NotFoundError } from '../common/errors.js';
-import { isUuid } from '../common/ids.js';
 import type { Logger } from '../common/logger.js';
 import { MESSAGE_EVENTS, recordUserMessage } from '../common/messages.js';
 import { transitionVolume } from '../common/status.js';
-import { MalformedMessageError } from '../rpc/errors.js';
-import type { volumeRpcClient } from '../rpc/volume-api.js';
-import { backendHostOf, backendLocation, type BackendState } from './backend-state.js';
+import { parseRpcArgs } from '../rpc/args.js';
+import { SCHEDULER_RPC_ARGS } from '../rpc/scheduler-api.js';
+import { backendHostOf, type volumeRpcClient } from '../rpc/volume-api.js';
+import { backendLocation, type BackendState } from './backend-state.js';
 import type { BackendStateView } from './backend-state-view.js';
 import type { ScheduleRequest } from './schedule-request.js';
 import type { SchedulerPolicy } from './select-backend.js';
@@ -24,15 +23,6 @@ export interface SchedulerRuntime {
   readonly log: Logger;
 }
 
-export const createVolumeArgs = z.object({ volumeId: z.string().refine(isUuid, 'volumeId must be a UUID') });
-
-/** Invalid arguments fail the same way on every delivery: a permanent error, dead-lettered at once. */
-function parseArgs<S extends z.ZodType>(schema: S, args: unknown): z.output<S> {
-  const parsed = schema.safeParse(args);
-  if (!parsed.success) throw new MalformedMessageError(z.prettifyError(parsed.error));
-  return parsed.data;
-}
-
 const NO_BACKEND_MESSAGE = 'schedule allocate volume: Could not find any available weighted backend.';
 
 /**
@@ -41,7 +31,7 @@ const NO_BACKEND_MESSAGE = 'schedule allocate volume: Could not find any availab
  * so it is handed to that backend again (the worker ignores a duplicate).
  */
 export async function scheduleCreateVolume(rt: SchedulerRuntime, args: unknown, ctx: RequestContext): Promise<void> {
-  const { volumeId } = parseArgs(createVolumeArgs, args);
+  const { volumeId } = parseRpcArgs(SCHEDULER_RPC_ARGS.createVolume, args);
   const volume = await rt.db.selectFrom('volumes').selectAll().where('id', '=', volumeId).executeTakeFirst();
   if (volume?.status !== 'creating') {
     rt.log.info('createVolume ignored: volume is not creating', { volume_id: volumeId, status: volume?.status });

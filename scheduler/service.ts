@@ -4,16 +4,16 @@ import type { Db } from '../common/db/database.js';
 import { errorMessage } from '../common/errors.js';
 import { getLogger } from '../common/logger.js';
 import { startPeriodicTask } from '../common/periodic-task.js';
-import { recordHeartbeat } from '../common/service-heartbeat.js';
+import { recordHeartbeat, recordServiceStopped } from '../common/service-heartbeat.js';
 import type { RunningService } from '../common/service.js';
 import { CAPABILITIES_EXCHANGE } from '../rpc/capabilities-api.js';
-import { SCHEDULER_TOPIC } from '../rpc/scheduler-api.js';
+import { SCHEDULER_RPC_ARGS, SCHEDULER_TOPIC } from '../rpc/scheduler-api.js';
 import type { Envelope, RpcTransport } from '../rpc/transport.js';
 import { volumeRpcClient } from '../rpc/volume-api.js';
 import { BackendStateView } from './backend-state-view.js';
-import { createVolumeArgs, failVolumeCreation, scheduleCreateVolume, type SchedulerRuntime } from './create-volume.js';
+import { failVolumeCreation, scheduleCreateVolume, type SchedulerRuntime } from './create-volume.js';
 import { defaultPolicy } from './policy.js';
-import { applyCapabilityReport, refreshFromServices } from './volume-services.js';
+import { applyCapabilityReport, applyServiceStopped, refreshFromServices } from './volume-services.js';
 
 export interface SchedulerServiceDeps {
   readonly config: FloeConfig;
@@ -23,7 +23,7 @@ export interface SchedulerServiceDeps {
 
 /** A message that failed every delivery attempt: its volume goes to `error`, with the reason. */
 async function onDeadLetter(rt: SchedulerRuntime, envelope: Envelope, error: Error): Promise<void> {
-  const args = createVolumeArgs.safeParse(envelope.args);
+  const args = SCHEDULER_RPC_ARGS.createVolume.safeParse(envelope.args);
   if (envelope.method !== 'createVolume' || !args.success) return;
   const reason = `Scheduling failed: ${errorMessage(error)}`;
   const failure = { statusReason: reason, userMessage: `schedule allocate volume: ${reason}` };
@@ -54,6 +54,7 @@ export async function startSchedulerService(deps: SchedulerServiceDeps): Promise
   await heartbeat();
   const reports = await rpc.subscribe(CAPABILITIES_EXCHANGE, {
     reportCapabilities: async (args) => applyCapabilityReport(rt.view, args, log),
+    serviceStopped: async (args) => applyServiceStopped(rt.view, args, log),
   });
   const consumer = await rpc.serve(
     SCHEDULER_TOPIC,
@@ -68,6 +69,7 @@ export async function startSchedulerService(deps: SchedulerServiceDeps): Promise
       await consumer.stop();
       await reports.stop();
       await periodic.stop();
+      await recordServiceStopped(db, 'floe-scheduler', config.host);
       log.info('scheduler stopped', { host: config.host });
     },
   };

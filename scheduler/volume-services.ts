@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { Db } from '../common/db/database.js';
 import type { Logger } from '../common/logger.js';
 import type { BackendStateView } from './backend-state-view.js';
@@ -10,10 +11,14 @@ import { capabilityReportSchema } from './capability-report.js';
 export async function refreshFromServices(db: Db, view: BackendStateView, log: Logger): Promise<void> {
   const rows = await db
     .selectFrom('services')
-    .select(['host', 'capabilities', 'heartbeat_at', 'disabled'])
+    .select(['host', 'capabilities', 'heartbeat_at', 'disabled', 'stopped_at'])
     .where('binary', '=', 'floe-volume')
     .execute();
   for (const row of rows) {
+    if (row.stopped_at !== null) {
+      view.remove(row.host);
+      continue;
+    }
     const report = capabilityReportSchema.safeParse(row.capabilities);
     if (!report.success) {
       log.debug('volume service has not reported usable capabilities yet', { host: row.host });
@@ -31,4 +36,17 @@ export function applyCapabilityReport(view: BackendStateView, args: unknown, log
     return;
   }
   view.apply(report.data);
+}
+
+const stoppedNotice = z.object({ host: z.string().min(1) });
+
+/** Handler of a `serviceStopped` notice on the fanout. */
+export function applyServiceStopped(view: BackendStateView, args: unknown, log: Logger): void {
+  const notice = stoppedNotice.safeParse(args);
+  if (!notice.success) {
+    log.warn('ignored an invalid service-stopped notice', { error: notice.error.message });
+    return;
+  }
+  view.remove(notice.data.host);
+  log.info('backend stopped; no longer scheduled', { host: notice.data.host });
 }

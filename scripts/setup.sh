@@ -3,6 +3,7 @@
 # npm dependencies and the build. Idempotent: running services are reused, nothing is redone.
 #   setup.sh          what `npm start` needs
 #   setup.sh --test   also the test database, the test virtual host and the cinder CLI
+#   setup.sh --bench  also the benchmark's database and virtual host
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
@@ -11,6 +12,8 @@ databases=(floe); vhosts=(floe)
 if [ "${1:-}" = "--test" ]; then
   databases+=(floe_test); vhosts+=(floe-test)
   ensure_packages python3-cinderclient
+elif [ "${1:-}" = "--bench" ]; then
+  databases+=(floe_bench); vhosts+=(floe-bench)
 fi
 bash scripts/services/postgres.sh "${databases[@]}"
 bash scripts/services/rabbitmq.sh "${vhosts[@]}"

@@ -1,6 +1,6 @@
 import { serviceContext } from '../common/context.js';
 import { newRequestId } from '../common/ids.js';
-import { recordHeartbeat } from '../common/service-heartbeat.js';
+import { recordHeartbeat, recordServiceStopped } from '../common/service-heartbeat.js';
 import { capabilitiesRpcClient, type BackendCapabilities } from '../rpc/capabilities-api.js';
 import type { RpcTransport } from '../rpc/transport.js';
 import type { WorkerRuntime } from './worker-runtime.js';
@@ -19,4 +19,10 @@ export async function reportCapabilities(rt: WorkerRuntime, rpc: RpcTransport): 
     capabilities,
   });
   await capabilitiesRpcClient(rpc).report(capabilities, serviceContext(newRequestId()));
+}
+
+/** Tells the database and the schedulers that this backend stopped cleanly. */
+export async function reportStopped(rt: WorkerRuntime, rpc: RpcTransport): Promise<void> {
+  await recordServiceStopped(rt.db, 'floe-volume', rt.backendHost);
+  await capabilitiesRpcClient(rpc).stopped(rt.backendHost, serviceContext(newRequestId()));
 }

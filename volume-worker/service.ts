@@ -6,7 +6,7 @@ import type { RunningService } from '../common/service.js';
 import { schedulerRpcClient } from '../rpc/scheduler-api.js';
 import type { RpcTransport } from '../rpc/transport.js';
 import { volumeTopic } from '../rpc/volume-api.js';
-import { reportCapabilities } from './capability-reporter.js';
+import { reportCapabilities, reportStopped } from './capability-reporter.js';
 import { createDriver } from './drivers/index.js';
 import { onVolumeDeadLetter, volumeHandlers } from './manager.js';
 import { resolveInterrupted } from './operations/resolve-interrupted.js';
@@ -50,6 +50,7 @@ export async function startVolumeService(deps: VolumeServiceDeps): Promise<Runni
     stop: async () => {
       await consumer.stop();
       await periodic.stop();
+      await reportStopped(rt, rpc);
       log.info('volume service stopped', { host: backendHost });
     },
   };

@@ -3,11 +3,12 @@ import type { VolumeRow } from '../common/db/schema.js';
 import { InvalidStateError, NotFoundError } from '../common/errors.js';
 import { MESSAGE_EVENTS, recordUserMessage } from '../common/messages.js';
 import { transitionVolume, type TransitionOptions, type VolumeStatus, type VolumeTransition } from '../common/status.js';
+import { backendHostOf } from '../rpc/volume-api.js';
 import type { WorkerRuntime } from './worker-runtime.js';
 
 /** Whether a volume's `host` (`host@backend#pool`) belongs to the worker serving `backendHost`. */
 export function isOwnedBy(volumeHost: string | null, backendHost: string): boolean {
-  return volumeHost !== null && volumeHost.split('#')[0] === backendHost;
+  return volumeHost !== null && backendHostOf(volumeHost) === backendHost;
 }
 
 export async function readVolume(rt: WorkerRuntime, volumeId: string): Promise<VolumeRow | undefined> {

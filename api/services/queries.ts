@@ -6,7 +6,7 @@ import type { ServiceRow } from '../../common/db/schema.js';
 export const VOLUME_BINARY = 'floe-volume';
 
 export interface ServiceState extends ServiceRow {
-  /** The heartbeat is younger than the service down time (by the database clock, as it is written). */
+  /** Not stopped, and the heartbeat is younger than the service down time (by the database clock). */
   readonly is_up: boolean;
 }
 
@@ -19,7 +19,7 @@ export async function listServices(db: Db, downTimeMs: number, filters: ServiceF
   let query = db
     .selectFrom('services')
     .selectAll()
-    .select(sql<boolean>`heartbeat_at > now() - make_interval(secs => ${downTimeMs / 1000})`.as('is_up'))
+    .select(sql<boolean>`stopped_at IS NULL AND heartbeat_at > now() - make_interval(secs => ${downTimeMs / 1000})`.as('is_up'))
     .orderBy('binary')
     .orderBy('host');
   if (filters.binary !== undefined) query = query.where('binary', '=', filters.binary);

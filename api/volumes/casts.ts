@@ -1,13 +1,8 @@
 import type { RequestContext } from '../../common/context.js';
 import type { Db } from '../../common/db/database.js';
 import { SCHEDULER_RPC_VERSION, SCHEDULER_TOPIC, type SchedulerRpc } from '../../rpc/scheduler-api.js';
-import { VOLUME_RPC_VERSION, volumeTopic, type VolumeMethod, type VolumeRpc } from '../../rpc/volume-api.js';
+import { VOLUME_RPC_VERSION, backendHostOf, volumeTopic, type VolumeMethod, type VolumeRpc } from '../../rpc/volume-api.js';
 import type { ApiDeps, CastOutbox } from '../deps.js';
-
-/** `host@backend#pool` → `host@backend`, the worker that owns the volume (its queue). */
-export function backendOf(host: string): string {
-  return host.split('#')[0];
-}
 
 /** The casts a volume operation may send, bound to one transaction. */
 export interface VolumeCasts {
@@ -24,7 +19,7 @@ function volumeCasts(outbox: CastOutbox, trx: Db, context: RequestContext): Volu
         version: SCHEDULER_RPC_VERSION,
       }),
     toBackend: (host, method, args) =>
-      outbox.enqueueCast(trx, volumeTopic(backendOf(host)), method, args, context, {
+      outbox.enqueueCast(trx, volumeTopic(backendHostOf(host)), method, args, context, {
         resource: resource(args.volumeId),
         version: VOLUME_RPC_VERSION,
       }),

@@ -1,6 +1,7 @@
 import { Kysely, Migrator, PostgresDialect, type Migration, type MigrationProvider } from 'kysely';
 import pg from 'pg';
 import * as volumes0001 from './migrations/0001-volumes.js';
+import * as serviceStopped0002 from './migrations/0002-service-stopped.js';
 import type { Database } from './schema.js';
 import { getLogger } from '../logger.js';
 
@@ -11,6 +12,7 @@ const log = getLogger('db');
 // Migrations are compiled into the program, so a deployment cannot run with a missing one.
 const MIGRATIONS: Record<string, Migration> = {
   '0001-volumes': volumes0001,
+  '0002-service-stopped': serviceStopped0002,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

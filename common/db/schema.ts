@@ -51,6 +51,8 @@ export interface ServicesTable {
   disabled_reason: string | null;
   capabilities: JSONColumnType<Capabilities, Capabilities | string, Capabilities | string>;
   heartbeat_at: Timestamp;
+  /** Set when the service stopped cleanly; cleared by its next heartbeat. */
+  stopped_at: NullableTimestamp;
   created_at: Timestamp;
 }
 

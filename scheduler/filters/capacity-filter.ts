@@ -7,8 +7,8 @@ import type { BackendFilter } from './backend-filter.js';
  * Keeps the backends with room for the volume, following Cinder's CapacityFilter:
  * thick: free − reserved ≥ size;
  * thin: provisioned + size ≤ total × max_over_subscription_ratio (a ratio below 1 is refused), and
- *       free − reserved ≥ size as well, as Cinder checked before Train: a thin volume is placed only
- *       where it could be written in full.
+ *       (free − reserved) × ratio ≥ size, as Cinder does since Train: sparse volumes are placed by
+ *       their virtual size, not by what they would take if written in full.
  * A backend reporting 'infinite'/'unknown' free space passes (the retry handles a wrong guess); one
  * with an 'infinite'/'unknown' total passes only when nothing is reserved.
  */
@@ -20,12 +20,14 @@ export const capacityFilter: BackendFilter = {
     if (typeof free !== 'number') return true;
     if (typeof total !== 'number') return backend.reservedPercentage === 0;
     if (total <= 0) return false;
-    if (free - reservedGb(backend, total) < request.sizeGb) return false;
-    return !provisionsThin(backend, request) || withinOverSubscription(backend, request, total);
+    const usableFree = free - reservedGb(backend, total);
+    if (!provisionsThin(backend, request)) return usableFree >= request.sizeGb;
+    return withinOverSubscription(backend, request, total, usableFree);
   },
 };
 
-function withinOverSubscription(backend: BackendState, request: ScheduleRequest, totalGb: number): boolean {
+function withinOverSubscription(backend: BackendState, request: ScheduleRequest, totalGb: number, usableFreeGb: number): boolean {
   const ratio = backend.maxOverSubscriptionRatio;
-  return ratio >= 1 && backend.provisionedCapacityGb + request.sizeGb <= totalGb * ratio;
+  if (ratio < 1) return false;
+  return backend.provisionedCapacityGb + request.sizeGb <= totalGb * ratio && usableFreeGb * ratio >= request.sizeGb;
 }

@@ -41,7 +41,7 @@ describe('e2e: the official cinder CLI in noauth mode', function () {
   });
 
   it('create --poll ends with the scheduler\'s message when no backend fits', async () => {
-    const res = await cinder(stack, ['create', '500', '--name', 'too-big', '--poll']);
+    const res = await cinder(stack, ['create', '5000', '--name', 'too-big', '--poll']);
     expect(res.code).to.equal(1);
     expect(res.stderr).to.match(/error state due to '.*backend/i);
   });

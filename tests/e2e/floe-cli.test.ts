@@ -58,7 +58,7 @@ describe('e2e: the floe CLI against the real processes', function () {
   });
 
   it('exits 4 with the reason when a waited-for volume ends in error', async () => {
-    const res = await floe(['volume', 'create', '300', '--name', 'floe-huge', '--wait']);
+    const res = await floe(['volume', 'create', '5000', '--name', 'floe-huge', '--wait']);
     expect(res.code).to.equal(4);
     expect(res.stderr).to.match(/backend/i);
   });

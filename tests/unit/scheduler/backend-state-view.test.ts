@@ -46,12 +46,14 @@ describe('BackendStateView', () => {
     expect(view.get('node@small')).to.include({ freeCapacityGb: 50, provisionedCapacityGb: 50 });
   });
 
-  it('weighs thin backends by virtual free space, within what their free space can over-subscribe', () => {
+  it('weighs thin backends by virtual free space and leaves their free space to the next report', () => {
     const view = new BackendStateView();
     view.apply(report('a', 100, { thin_provisioning_support: true, max_over_subscription_ratio: 4 }));
     view.apply(report('b', 200, { thin_provisioning_support: true, max_over_subscription_ratio: 1 }));
-    // Virtual free space 400 against 200: 'a' wins until its real free space is used up.
-    expect(placeVolumes(view, 11, 10)).to.deep.equal({ a: 10, b: 1 });
+    // Virtual free space 400 against 200: 'a' wins until 200 GB are provisioned there.
+    expect(placeVolumes(view, 19, 10)).to.deep.equal({ a: 19 });
+    expect(view.get('node@a')?.provisionedCapacityGb).to.equal(190);
+    expect(view.get('node@a')?.freeCapacityGb).to.equal(100);
   });
 
   it('lets a newer report replace what was consumed locally, and ignores an older one', () => {

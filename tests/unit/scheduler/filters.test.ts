@@ -36,11 +36,14 @@ describe('scheduler filters', () => {
       expect(capacityFilter.passes(b, request({ sizeGb: 11 }))).to.equal(false);
     });
 
-    it('still needs the free space minus reserved for the whole volume', () => {
+    it('needs (free − reserved) × ratio for the volume, not the whole volume in free space', () => {
       const b = { ...thin, totalCapacityGb: 50, reservedPercentage: 10 };
       expect(capacityFilter.passes(backend({ ...b, freeCapacityGb: 15 }), request({ sizeGb: 10 }))).to.equal(true);
-      expect(capacityFilter.passes(backend({ ...b, freeCapacityGb: 14 }), request({ sizeGb: 10 }))).to.equal(false);
-      expect(capacityFilter.passes(backend({ ...b, freeCapacityGb: 50 }), request({ sizeGb: 500 }))).to.equal(false);
+      expect(capacityFilter.passes(backend({ ...b, freeCapacityGb: 6 }), request({ sizeGb: 20 }))).to.equal(true);
+      expect(capacityFilter.passes(backend({ ...b, freeCapacityGb: 6 }), request({ sizeGb: 21 }))).to.equal(false);
+      expect(capacityFilter.passes(backend({ ...b, freeCapacityGb: 5 }), request({ sizeGb: 1 }))).to.equal(false);
+      expect(capacityFilter.passes(backend({ ...b, freeCapacityGb: 50 }), request({ sizeGb: 500 }))).to.equal(true);
+      expect(capacityFilter.passes(backend({ ...b, freeCapacityGb: 50 }), request({ sizeGb: 1001 }))).to.equal(false);
     });
 
     it('uses the thick rule when the volume type asks for thick provisioning', () => {
