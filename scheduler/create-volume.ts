@@ -13,6 +13,7 @@ import { backendLocation, type BackendState } from './backend-state.js';
 import type { BackendStateView } from './backend-state-view.js';
 import type { ScheduleRequest } from './schedule-request.js';
 import type { SchedulerPolicy } from './select-backend.js';
+import { refreshFromServices } from './volume-services.js';
 
 /** What the scheduler's RPC handlers work with. */
 export interface SchedulerRuntime {
@@ -45,7 +46,13 @@ export async function scheduleCreateVolume(rt: SchedulerRuntime, args: unknown, 
 }
 
 async function placeVolume(rt: SchedulerRuntime, volume: VolumeRow, ctx: RequestContext): Promise<void> {
-  const selection = rt.view.select(await scheduleRequestFor(rt.db, volume), rt.policy);
+  const request = await scheduleRequestFor(rt.db, volume);
+  let selection = rt.view.select(request, rt.policy);
+  if (selection.kind === 'none') {
+    // A backend that registered since the last refresh is not in the view yet: look once more.
+    await refreshFromServices(rt.db, rt.view, rt.log);
+    selection = rt.view.select(request, rt.policy);
+  }
   if (selection.kind === 'none') {
     await failVolumeCreation(rt, volume.id, noValidBackend(selection.reason), ctx);
     return;

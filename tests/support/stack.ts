@@ -150,7 +150,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   for (const name of specs.keys()) await start(name);
   try {
     await waitUntil('Floe API', 60_000, async () => (await fetch(`${apiUrl}/`)).status === 300);
-    await waitUntil('volume services', 60_000, async () => upVolumeServices(apiUrl, options.backends.length));
+    await waitForServices(apiUrl, options.backends.length);
   } catch (err) {
     await stack.stop();
     throw err;
@@ -158,13 +158,33 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   return stack;
 }
 
-async function upVolumeServices(apiUrl: string, expected: number): Promise<boolean> {
+interface ServiceView {
+  binary: string;
+  state: string;
+  updated_at: string;
+}
+
+async function listServices(apiUrl: string): Promise<ServiceView[]> {
   const res = await fetch(`${apiUrl}/v3/admin/os-services`, { headers: { 'X-Auth-Token': 'admin:admin' } });
-  if (!res.ok) return false;
-  const body = (await res.json()) as { services: { binary: string; state: string }[] };
-  const volumes = body.services.filter((s) => s.binary === 'floe-volume' && s.state === 'up');
-  const schedulers = body.services.filter((s) => s.binary === 'floe-scheduler' && s.state === 'up');
-  return volumes.length === expected && schedulers.length > 0;
+  if (!res.ok) return [];
+  return ((await res.json()) as { services: ServiceView[] }).services;
+}
+
+/**
+ * Every volume service is up, and the scheduler has refreshed its view since they all registered
+ * (it reloads the services rows right after each of its own heartbeats), so it knows every backend.
+ */
+async function waitForServices(apiUrl: string, expected: number): Promise<void> {
+  let registeredAt = '';
+  await waitUntil('volume services', 60_000, async () => {
+    const volumes = (await listServices(apiUrl)).filter((s) => s.binary === 'floe-volume' && s.state === 'up');
+    registeredAt = volumes.map((s) => s.updated_at).sort().at(-1) ?? '';
+    return volumes.length === expected;
+  });
+  await waitUntil('scheduler', 60_000, async () =>
+    (await listServices(apiUrl)).some((s) => s.binary === 'floe-scheduler' && s.state === 'up' && s.updated_at > registeredAt),
+  );
+  await new Promise((r) => setTimeout(r, 200));
 }
 
 /** Runs Debian's official `cinder` CLI (python3-cinderclient) in noauth mode against the stack. */
