@@ -14,8 +14,12 @@ const log = getLogger('rpc');
 /** Rows claimed per query; they are published concurrently (publisher confirms pipeline). */
 const BATCH_SIZE = 50;
 const DEFAULT_POLL_INTERVAL_MS = 1000;
-/** A claimed row is left to its relay this long; if that process died, another relay takes it over. */
-const DEFAULT_LEASE_MS = 120_000;
+/**
+ * A claimed row is left to its relay this long; if that process died, another relay takes it over.
+ * Short, because a dead API's accepted requests wait this long; a live relay still publishing past it
+ * (broker down) may cause a duplicate publish, which the handlers' status guards make harmless.
+ */
+const DEFAULT_LEASE_MS = 10_000;
 const MAX_RETRY_DELAY_MS = 30_000;
 
 export type OutboxResource = { readonly kind: string; readonly id: string };
@@ -29,7 +33,7 @@ export interface OutboxOptions {
   /** Give up on a row this long after it was enqueued. */
   readonly publishDeadlineMs: number;
   readonly pollIntervalMs?: number;
-  /** How long a relay owns the rows it claimed; above FloeConfig.rpc.callTimeoutMs. */
+  /** How long a relay owns the rows it claimed before another relay may take them over. */
   readonly leaseMs?: number;
   readonly onUndeliverable: UndeliverableHandler;
 }

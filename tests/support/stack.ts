@@ -122,6 +122,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       stdio: ['ignore', 'ignore', 'inherit'],
     });
     children.set(name, child);
+    if (name === 'api') await waitUntil('Floe API', 60_000, async () => (await fetch(`${apiUrl}/`)).status === 300);
   };
   const kill = async (name: string, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> => {
     const child = children.get(name);
@@ -146,10 +147,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       await rm(dataDir, { recursive: true, force: true });
     },
   };
-  // Volume workers first (they migrate and register), then the scheduler, then the API.
-  for (const name of specs.keys()) await start(name);
+  // The API first (it migrates the fresh database and is waited for), then the scheduler and workers.
   try {
-    await waitUntil('Floe API', 60_000, async () => (await fetch(`${apiUrl}/`)).status === 300);
+    for (const name of specs.keys()) await start(name);
     await waitForServices(apiUrl, options.backends.length);
   } catch (err) {
     await stack.stop();
