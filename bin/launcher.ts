@@ -23,8 +23,8 @@ interface Runtime {
 function makeOutbox({ config, db, rpc }: Runtime): Outbox {
   return new Outbox(db, rpc, {
     publishDeadlineMs: config.rpc.publishDeadlineMs,
-    onUndeliverable: async (resource, reason) => {
-      if (resource?.kind === 'volume') await failVolume(db, resource.id, reason);
+    onUndeliverable: async (resource, reason, context) => {
+      if (resource?.kind === 'volume') await failVolume(db, resource.id, reason, context);
     },
   });
 }

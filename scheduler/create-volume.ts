@@ -2,10 +2,10 @@ import { sql } from 'kysely';
 import type { RequestContext } from '../common/context.js';
 import type { Db } from '../common/db/database.js';
 import type { VolumeRow } from '../common/db/schema.js';
-import { InvalidStateError, NoValidBackendError, NotFoundError } from '../common/errors.js';
+import { NoValidBackendError } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
-import { MESSAGE_EVENTS, recordUserMessage } from '../common/messages.js';
-import { transitionVolume } from '../common/status.js';
+import { MESSAGE_EVENTS } from '../common/messages.js';
+import { failVolumeTransition } from '../common/volume-failure.js';
 import { parseRpcArgs } from '../rpc/args.js';
 import { SCHEDULER_RPC_ARGS } from '../rpc/scheduler-api.js';
 import { backendHostOf, type volumeRpcClient } from '../rpc/volume-api.js';
@@ -120,13 +120,7 @@ export async function failVolumeCreation(
   failure: SchedulingFailure,
   ctx: RequestContext,
 ): Promise<void> {
-  try {
-    await transitionVolume(rt.db, volumeId, 'createFailed', { set: { status_reason: failure.statusReason } });
-  } catch (err) {
-    if (err instanceof InvalidStateError || err instanceof NotFoundError) return;
-    throw err;
-  }
+  const event = { reason: failure.statusReason, userMessage: failure.userMessage, eventId: MESSAGE_EVENTS.scheduleCreateVolume };
+  if (!(await failVolumeTransition(rt.db, volumeId, 'createFailed', event, ctx))) return;
   rt.log.warn('volume could not be scheduled', { volume_id: volumeId, reason: failure.statusReason });
-  const resource = { type: 'VOLUME', id: volumeId } as const;
-  await recordUserMessage(rt.db, ctx, resource, MESSAGE_EVENTS.scheduleCreateVolume, failure.userMessage);
 }

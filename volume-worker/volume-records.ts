@@ -1,8 +1,9 @@
 import type { RequestContext } from '../common/context.js';
 import type { VolumeRow } from '../common/db/schema.js';
 import { InvalidStateError, NotFoundError } from '../common/errors.js';
-import { MESSAGE_EVENTS, recordUserMessage } from '../common/messages.js';
+import { MESSAGE_EVENTS } from '../common/messages.js';
 import { transitionVolume, type TransitionOptions, type VolumeStatus, type VolumeTransition } from '../common/status.js';
+import { failVolumeTransition, type FailureOptions } from '../common/volume-failure.js';
 import { backendHostOf } from '../rpc/volume-api.js';
 import type { WorkerRuntime } from './worker-runtime.js';
 
@@ -78,11 +79,13 @@ export async function failOperation(
   failure: OperationFailure,
   reason: string,
   ctx: RequestContext,
-  extra: TransitionOptions['set'] = {},
+  extra: FailureOptions['set'] = {},
 ): Promise<void> {
-  const host = volume.host ?? undefined;
-  const row = await tryTransition(rt, volume.id, failure.transition, { host, set: { ...extra, status_reason: reason } });
-  if (!row) return;
+  const event = { reason, userMessage: `${failure.action}: ${reason}`, eventId: failure.event };
+  const options = { host: volume.host ?? undefined, set: extra };
+  if (!(await failVolumeTransition(rt.db, volume.id, failure.transition, event, ctx, options))) {
+    rt.log.info('failure not recorded: the volume changed meanwhile', { volume_id: volume.id, transition: failure.transition });
+    return;
+  }
   rt.log.warn(`${failure.action} failed`, { volume_id: volume.id, reason });
-  await recordUserMessage(rt.db, ctx, { type: 'VOLUME', id: volume.id }, failure.event, `${failure.action}: ${reason}`);
 }

@@ -15,7 +15,7 @@ import { startSchedulerService } from '../../../scheduler/service.js';
 import { FAIL_CREATE_CAPABILITY, FileVolumeDriver } from '../../../volume-worker/drivers/file.js';
 import { startVolumeService } from '../../../volume-worker/service.js';
 import { TEST_RABBITMQ_URL, openTestDb, testConfig, uniqueName } from '../../support/env.js';
-import { cleanUpHost, insertVolume, messagesOf, readVolume, userContext, waitForStatus } from '../volume-worker/volume-fixture.js';
+import { cleanUpHost, insertVolume, messagesOf, readVolume, userContext, waitForStatus } from '../../support/volume-fixture.js';
 
 /**
  * The zone is unique to this run, so that backends other tests registered in the shared database

@@ -14,7 +14,7 @@ import { volumeRpcClient, volumeTopic } from '../../../rpc/volume-api.js';
 import { FileVolumeDriver } from '../../../volume-worker/drivers/file.js';
 import { startVolumeService } from '../../../volume-worker/service.js';
 import { TEST_RABBITMQ_URL, openTestDb, testConfig, uniqueName } from '../../support/env.js';
-import { cleanUpHost, insertVolume, messagesOf, readVolume, userContext, waitForQueueState, waitForStatus } from './volume-fixture.js';
+import { cleanUpHost, insertVolume, messagesOf, readVolume, userContext, waitForQueueState, waitForStatus } from '../../support/volume-fixture.js';
 
 const GIB = 1024 ** 3;
 

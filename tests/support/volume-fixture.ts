@@ -1,12 +1,12 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import type { RequestContext } from '../../../common/context.js';
-import type { Db } from '../../../common/db/database.js';
-import { DEFAULT_VOLUME_TYPE_ID } from '../../../common/db/migrations/0001-volumes.js';
-import type { NewVolume, VolumeRow } from '../../../common/db/schema.js';
-import { newRequestId, newUuid } from '../../../common/ids.js';
-import type { VolumeStatus } from '../../../common/status.js';
-import { TEST_RABBITMQ_URL, uniqueName } from '../../support/env.js';
+import type { RequestContext } from '../../common/context.js';
+import type { Db } from '../../common/db/database.js';
+import { DEFAULT_VOLUME_TYPE_ID } from '../../common/db/migrations/0001-volumes.js';
+import type { NewVolume, VolumeRow } from '../../common/db/schema.js';
+import { newRequestId, newUuid } from '../../common/ids.js';
+import type { VolumeStatus } from '../../common/status.js';
+import { TEST_RABBITMQ_URL, uniqueName } from './env.js';
 
 const exec = promisify(execFile);
 
