@@ -13,7 +13,8 @@ export interface Column<T> {
 }
 
 /** Plain tables: no colours, so piped output and tests see the same text as a terminal. */
-const TABLE_STYLE = { head: [], border: [] };
+/** Compact: no rule between body rows, so a long property list stays readable. */
+const TABLE_STYLE = { head: [], border: [], compact: true };
 
 export function renderTable<T>(columns: readonly Column<T>[], rows: readonly T[]): string {
   const table = new Table({ head: columns.map((c) => c.header), style: TABLE_STYLE });
