@@ -1,0 +1,127 @@
+import { randomUUID } from 'node:crypto';
+import { Command, CommanderError, Option } from 'commander';
+import { errorMessage } from '../../common/errors.js';
+import { BackupRepository, COMPRESSIONS, openBlockFile, type Compression, type Progress } from '../engine/index.js';
+import { openRepositoryStore } from '../repositories/index.js';
+import { AGENT_EXIT_CODES, AGENT_EXIT_HELP, agentExitCodeFor, DamagedBackupError, type AgentExitCode } from './exit-codes.js';
+import { progressBar } from './progress-bar.js';
+import { resolveSecret, type SecretOptions } from './secret.js';
+
+export interface AgentIo {
+  readonly stdout: { write(s: string): unknown };
+  readonly stderr: { isTTY?: boolean; write(s: string): unknown };
+  readonly env: NodeJS.ProcessEnv;
+}
+
+interface RepoOptions extends SecretOptions {
+  readonly repo: string;
+  readonly json?: boolean;
+  readonly progress?: boolean;
+}
+
+/** The `floe-agent` command tree: the backup engine without the service. */
+export function buildAgentProgram(io: AgentIo): Command {
+  const program = new Command('floe-agent')
+    .description('Back up and restore a file or block device to a Floe repository (no API needed).')
+    .exitOverride()
+    .showHelpAfterError('(add --help for usage)')
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
+    .addHelpText('after', `\nSecret: --password-file F | env FLOE_REPO_PASSWORD | --key-file F | env FLOE_REPO_KEY_FILE\n\n${AGENT_EXIT_HELP}`);
+  const say = (text: string): void => void io.stdout.write(`${text}\n`);
+  const json = (value: unknown): void => void io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  const withRepo = (o: RepoOptions) => openRepository(o, io);
+
+  command(program, 'init', 'create a repository')
+    .addOption(new Option('--compression <name>', 'chunk compression').choices(COMPRESSIONS).default('zstd'))
+    .option('--no-encryption', 'store chunks unencrypted (no secret needed)')
+    .action(async (o: RepoOptions & { compression: Compression; encryption: boolean }) => {
+      const secret = await resolveSecret(o, io.env);
+      const repo = await BackupRepository.init(openRepositoryStore(o.repo), secret, { compression: o.compression, encrypted: o.encryption });
+      await repo.close();
+      say(`Initialized repository ${repo.config.repositoryId} at ${o.repo}`);
+    });
+  command(program, 'backup', 'back up a file or block device; prints the backup id')
+    .argument('<source>', 'file or block device')
+    .option('--id <id>', 'backup id (default: a new UUID)')
+    .action(async (source: string, o: RepoOptions & { id?: string }) => {
+      const secret = await resolveSecret(o, io.env);
+      const repo = await BackupRepository.openOrInit(openRepositoryStore(o.repo), secret);
+      const input = await openBlockFile(source);
+      const summary = await withProgress(io, o, (progress) => repo.backup(input, { backupId: o.id ?? randomUUID(), progress })).finally(() => Promise.all([input.close(), repo.close()]));
+      if (o.json) json(summary);
+      else say(summary.backupId);
+    });
+  command(program, 'restore', 'restore a backup to a file or block device')
+    .argument('<backup-id>')
+    .argument('<target>', 'file (created or overwritten) or block device')
+    .action(async (id: string, target: string, o: RepoOptions) => {
+      const repo = await withRepo(o);
+      const summary = await withProgress(io, o, (progress) => repo.restore(id, target, { progress })).finally(() => repo.close());
+      if (o.json) json(summary);
+    });
+  command(program, 'list', 'list the backups')
+    .action(async (o: RepoOptions) => {
+      const repo = await withRepo(o);
+      const backups = await repo.listBackups().finally(() => repo.close());
+      if (o.json) return json(backups);
+      for (const b of backups) say(`${b.backupId}  ${b.finishedAt}  ${b.sizeBytes} bytes  ${b.sourceName}`);
+    });
+  command(program, 'verify', 're-read and check every chunk of a backup (exit 1 on damage)')
+    .argument('<backup-id>')
+    .action(async (id: string, o: RepoOptions) => {
+      const repo = await withRepo(o);
+      const report = await withProgress(io, o, (progress) => repo.verify(id, { progress })).finally(() => repo.close());
+      if (o.json) json(report);
+      else say(report.ok ? `Backup ${id}: ${report.chunksChecked} chunks checked, no errors` : report.errors.join('\n'));
+      if (!report.ok) throw new DamagedBackupError(id, report.errors.length);
+    });
+  command(program, 'delete', 'delete a backup (prune reclaims its data)')
+    .argument('<backup-id>')
+    .action(async (id: string, o: RepoOptions) => {
+      const repo = await withRepo(o);
+      await repo.deleteBackup(id).finally(() => repo.close());
+    });
+  command(program, 'prune', 'remove data no backup references (takes the repository lock)')
+    .action(async (o: RepoOptions) => {
+      const repo = await withRepo(o);
+      const report = await repo.prune().finally(() => repo.close());
+      if (o.json) json(report);
+      else say(`Removed ${report.packsRemoved} packs, rewrote ${report.packsRewritten}, freed ${report.bytesFreed} bytes`);
+    });
+  return program;
+}
+
+function command(program: Command, name: string, description: string): Command {
+  return program
+    .command(name)
+    .description(description)
+    .requiredOption('--repo <url>', 'repository: a directory path or file:///path')
+    .option('--password-file <file>', 'file holding the repository passphrase')
+    .option('--key-file <file>', 'key file (instead of a passphrase)')
+    .option('--json', 'print the result as JSON')
+    .option('--no-progress', 'no progress bar (it is shown only when stderr is a terminal)');
+}
+
+async function openRepository(o: RepoOptions, io: AgentIo): Promise<BackupRepository> {
+  return BackupRepository.open(openRepositoryStore(o.repo), await resolveSecret(o, io.env));
+}
+
+async function withProgress<T>(io: AgentIo, o: RepoOptions, run: (p: Progress | undefined) => Promise<T>): Promise<T> {
+  const bar = progressBar(io.stderr, o.progress !== false);
+  try {
+    return await run(bar.progress);
+  } finally {
+    bar.done();
+  }
+}
+
+/** Runs one command line; returns the exit code after printing any error. */
+export async function runAgent(args: readonly string[], io: AgentIo): Promise<AgentExitCode> {
+  try {
+    await buildAgentProgram(io).parseAsync([...args], { from: 'user' });
+    return AGENT_EXIT_CODES.ok;
+  } catch (err) {
+    if (!(err instanceof CommanderError)) io.stderr.write(`floe-agent: ${errorMessage(err)}\n`);
+    return agentExitCodeFor(err);
+  }
+}

@@ -1,0 +1,166 @@
+import { Readable } from 'node:stream';
+import { InvalidInputError } from '../../common/errors.js';
+import { ObjectNotFoundError } from '../repositories/repository.js';
+import { runBackup, type BackupOptions, type BackupSummary } from './backup.js';
+import { BlobCodec } from './blob-codec.js';
+import type { BlockSource, Progress } from './block-source.js';
+import { loadChunkIndex } from './chunk-index.js';
+import type { Compression } from './compression.js';
+import { BackupNotFoundError, RepositoryExistsError, RepositoryNotInitializedError, WrongKeyError } from './errors.js';
+import { deriveKek, newKdfParams, newMasterKeys, unwrapKeys, wrapKeys, type MasterKeys, type RepositorySecret } from './keys.js';
+import { acquireLock } from './lock.js';
+import { isValidBackupId, loadManifest, manifestHandle, summarize, type ManifestSummary } from './manifest.js';
+import { runPrune, type PruneReport } from './prune.js';
+import {
+  CONFIG_HANDLE,
+  DEFAULT_CHUNK_BYTES,
+  DEFAULT_PACK_BYTES,
+  FORMAT_VERSION,
+  newRepositoryId,
+  parseConfig,
+  type RepositoryConfig,
+} from './repo-config.js';
+import { runRestore, type RestoreOptions, type RestoreSummary } from './restore.js';
+import type { ObjectStore } from './store.js';
+import { runVerify, type VerifyReport } from './verify.js';
+
+export interface InitOptions {
+  readonly compression?: Compression;
+  readonly encrypted?: boolean;
+  /** Target pack size; tests use small packs. */
+  readonly packSizeBytes?: number;
+}
+
+/** An opened repository: config read, key unwrapped. Backups, restores, verify, prune. */
+export class BackupRepository {
+  readonly #store: ObjectStore;
+  readonly #config: RepositoryConfig;
+  readonly #codec: BlobCodec;
+
+  private constructor(store: ObjectStore, config: RepositoryConfig, keys: MasterKeys | undefined) {
+    this.#store = store;
+    this.#config = config;
+    this.#codec = new BlobCodec(keys, config.compression);
+  }
+
+  static async init(store: ObjectStore, secret: RepositorySecret, options: InitOptions = {}): Promise<BackupRepository> {
+    if (await configExists(store)) throw new RepositoryExistsError();
+    const encrypted = options.encrypted ?? true;
+    if (encrypted && secret.passphrase === undefined && secret.keyFile === undefined) {
+      throw new InvalidInputError('an encrypted repository needs a passphrase or a key file');
+    }
+    const repositoryId = newRepositoryId();
+    const keys = encrypted ? newMasterKeys() : undefined;
+    const config: RepositoryConfig = {
+      formatVersion: FORMAT_VERSION,
+      repositoryId,
+      chunkSizeBytes: DEFAULT_CHUNK_BYTES,
+      packSizeBytes: options.packSizeBytes ?? DEFAULT_PACK_BYTES,
+      compression: options.compression ?? 'zstd',
+      createdAt: new Date().toISOString(),
+      encryption: keys ? await encryptionConfig(keys, secret, repositoryId) : null,
+    };
+    await store.save(CONFIG_HANDLE, () => Readable.from([Buffer.from(JSON.stringify(config, null, 2))]));
+    return new BackupRepository(store, config, keys);
+  }
+
+  static async open(store: ObjectStore, secret: RepositorySecret): Promise<BackupRepository> {
+    const config = parseConfig(await store.load(CONFIG_HANDLE).catch(notInitialized));
+    if (!config.encryption) return new BackupRepository(store, config, undefined);
+    if (secret.passphrase === undefined && secret.keyFile === undefined) {
+      throw new WrongKeyError('the repository is encrypted: give a passphrase or a key file');
+    }
+    const kek = await deriveKek(secret, config.encryption.kdf);
+    const keys = unwrapKeys(config.encryption.wrappedKey, kek, Buffer.from(config.repositoryId));
+    return new BackupRepository(store, config, keys);
+  }
+
+  static async openOrInit(store: ObjectStore, secret: RepositorySecret, options?: InitOptions): Promise<BackupRepository> {
+    if (await configExists(store)) return BackupRepository.open(store, secret);
+    return BackupRepository.init(store, secret, options);
+  }
+
+  get config(): RepositoryConfig {
+    return this.#config;
+  }
+
+  async backup(source: BlockSource, options: BackupOptions): Promise<BackupSummary> {
+    if (!isValidBackupId(options.backupId)) throw new InvalidInputError(`invalid backup id ${options.backupId}`);
+    const lock = await acquireLock(this.#store, 'shared', `backup ${options.backupId}`);
+    try {
+      if (await this.#exists(options.backupId)) throw new InvalidInputError(`backup ${options.backupId} already exists`);
+      const index = await loadChunkIndex(this.#store, this.#codec);
+      return await runBackup({ store: this.#store, codec: this.#codec, config: this.#config, index }, source, options);
+    } finally {
+      await lock.release();
+    }
+  }
+
+  async restore(backupId: string, target: string, options: RestoreOptions = {}): Promise<RestoreSummary> {
+    const manifest = await loadManifest(this.#store, this.#codec, backupId);
+    const index = await loadChunkIndex(this.#store, this.#codec);
+    return runRestore({ store: this.#store, codec: this.#codec, index }, manifest, target, options);
+  }
+
+  async verify(backupId: string, options: { progress?: Progress } = {}): Promise<VerifyReport> {
+    const manifest = await loadManifest(this.#store, this.#codec, backupId);
+    const index = await loadChunkIndex(this.#store, this.#codec);
+    return runVerify({ store: this.#store, codec: this.#codec, index }, manifest, options.progress);
+  }
+
+  /** Removes the manifest only; prune reclaims the data no other backup uses. */
+  async deleteBackup(backupId: string): Promise<void> {
+    if (!isValidBackupId(backupId)) throw new BackupNotFoundError(backupId);
+    await this.#store.remove(manifestHandle(backupId)).catch((err: unknown) => {
+      throw err instanceof ObjectNotFoundError ? new BackupNotFoundError(backupId) : err;
+    });
+  }
+
+  async prune(): Promise<PruneReport> {
+    const lock = await acquireLock(this.#store, 'exclusive', 'prune');
+    try {
+      return await runPrune(this.#store, this.#codec, this.#config);
+    } finally {
+      await lock.release();
+    }
+  }
+
+  async listBackups(): Promise<ManifestSummary[]> {
+    const summaries: ManifestSummary[] = [];
+    for await (const info of this.#store.list('manifest')) {
+      summaries.push(summarize(await loadManifest(this.#store, this.#codec, info.name)));
+    }
+    return summaries.sort((a, b) => a.startedAt.localeCompare(b.startedAt));
+  }
+
+  async close(): Promise<void> {
+    await this.#store.close();
+  }
+
+  async #exists(backupId: string): Promise<boolean> {
+    return this.#store.stat(manifestHandle(backupId)).then(
+      () => true,
+      () => false,
+    );
+  }
+}
+
+async function configExists(store: ObjectStore): Promise<boolean> {
+  try {
+    await store.stat(CONFIG_HANDLE);
+    return true;
+  } catch (err) {
+    if (err instanceof ObjectNotFoundError) return false;
+    throw err;
+  }
+}
+
+function notInitialized(err: unknown): never {
+  throw err instanceof ObjectNotFoundError ? new RepositoryNotInitializedError() : err;
+}
+
+async function encryptionConfig(keys: MasterKeys, secret: RepositorySecret, repositoryId: string): Promise<RepositoryConfig['encryption']> {
+  const kdf = newKdfParams(secret);
+  const kek = await deriveKek(secret, kdf);
+  return { cipher: 'aes-256-gcm', kdf, wrappedKey: wrapKeys(keys, kek, Buffer.from(repositoryId)) };
+}

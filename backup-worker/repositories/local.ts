@@ -1,0 +1,163 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, readdir, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import {
+  checkObjectName,
+  ObjectNotFoundError,
+  RepositoryError,
+  type ByteRange,
+  type LoadOptions,
+  type ObjectHandle,
+  type ObjectInfo,
+  type ObjectKind,
+  type Repository,
+} from './repository.js';
+
+const KIND_DIRS: Readonly<Record<ObjectKind, string>> = {
+  config: 'config',
+  key: 'keys',
+  lock: 'locks',
+  index: 'index',
+  pack: 'packs',
+  manifest: 'manifests',
+};
+const TEMP_PREFIX = '.tmp-';
+
+/**
+ * A directory (local disk or an NFS/GlusterFS mount). Packs are sharded by the first two
+ * characters of their name. Writes go to a temporary file, are fsynced, then renamed into place.
+ */
+export class LocalRepository implements Repository {
+  readonly #root: string;
+
+  constructor(root: string) {
+    this.#root = root;
+  }
+
+  async save(h: ObjectHandle, body: () => Readable): Promise<void> {
+    checkObjectName(h);
+    const dir = this.#dirOf(h);
+    await mkdir(dir, { recursive: true });
+    const temp = join(dir, `${TEMP_PREFIX}${randomBytes(8).toString('hex')}`);
+    try {
+      await writeDurably(temp, body());
+      await rename(temp, join(dir, h.name));
+      await syncDirectory(dir);
+    } catch (err) {
+      await rm(temp, { force: true });
+      throw new RepositoryError(`local.save(${h.kind}/${h.name})`, { cause: err });
+    }
+  }
+
+  async load(h: ObjectHandle, range?: ByteRange, o?: LoadOptions): Promise<Buffer> {
+    const fh = await this.#open(h);
+    try {
+      const length = range ? range.length : (await fh.stat()).size;
+      const into = o?.into && o.into.length >= length ? o.into : Buffer.allocUnsafe(length);
+      return await readFully(fh, range?.offset ?? 0, into.subarray(0, length));
+    } finally {
+      await fh.close();
+    }
+  }
+
+  async stat(h: ObjectHandle): Promise<ObjectInfo> {
+    try {
+      const info = await stat(this.#pathOf(h));
+      return { kind: h.kind, name: h.name, sizeBytes: info.size };
+    } catch (err) {
+      throw classify(err, h, 'stat');
+    }
+  }
+
+  async *list(kind: ObjectKind): AsyncIterable<ObjectInfo> {
+    const top = join(this.#root, KIND_DIRS[kind]);
+    const dirs = kind === 'pack' ? (await entriesOf(top)).map((d) => join(top, d)) : [top];
+    for (const dir of dirs) {
+      for (const name of await entriesOf(dir)) {
+        if (name.startsWith(TEMP_PREFIX)) continue;
+        const info = await stat(join(dir, name)).catch(() => undefined);
+        if (info?.isFile()) yield { kind, name, sizeBytes: info.size };
+      }
+    }
+  }
+
+  async remove(h: ObjectHandle): Promise<void> {
+    try {
+      await rm(this.#pathOf(h));
+    } catch (err) {
+      throw classify(err, h, 'remove');
+    }
+  }
+
+  async close(): Promise<void> {}
+
+  async #open(h: ObjectHandle): Promise<FileHandle> {
+    try {
+      return await open(this.#pathOf(h), 'r');
+    } catch (err) {
+      throw classify(err, h, 'load');
+    }
+  }
+
+  #dirOf(h: ObjectHandle): string {
+    const top = join(this.#root, KIND_DIRS[h.kind]);
+    return h.kind === 'pack' ? join(top, h.name.slice(0, 2)) : top;
+  }
+
+  #pathOf(h: ObjectHandle): string {
+    checkObjectName(h);
+    return join(this.#dirOf(h), h.name);
+  }
+}
+
+async function writeDurably(path: string, body: Readable): Promise<void> {
+  const fh = await open(path, 'wx');
+  try {
+    for await (const part of body) await writeAll(fh, Buffer.isBuffer(part) ? part : Buffer.from(part as string));
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+async function writeAll(fh: FileHandle, data: Buffer): Promise<void> {
+  let done = 0;
+  while (done < data.length) done += (await fh.write(data, done, data.length - done)).bytesWritten;
+}
+
+/** Makes the rename durable; some filesystems (and NFS) refuse to open a directory: ignore that. */
+async function syncDirectory(dir: string): Promise<void> {
+  const fh = await open(dir, 'r').catch(() => undefined);
+  if (!fh) return;
+  try {
+    await fh.sync().catch(() => undefined);
+  } finally {
+    await fh.close();
+  }
+}
+
+async function readFully(fh: FileHandle, offset: number, buffer: Buffer): Promise<Buffer> {
+  const length = buffer.length;
+  let done = 0;
+  while (done < length) {
+    const { bytesRead } = await fh.read(buffer, done, length - done, offset + done);
+    if (bytesRead === 0) break;
+    done += bytesRead;
+  }
+  return done === length ? buffer : buffer.subarray(0, done);
+}
+
+async function entriesOf(dir: string): Promise<string[]> {
+  try {
+    return (await readdir(dir)).sort();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw new RepositoryError(`local.list(${dir})`, { cause: err });
+  }
+}
+
+function classify(err: unknown, h: ObjectHandle, call: string): Error {
+  if ((err as NodeJS.ErrnoException).code === 'ENOENT') return new ObjectNotFoundError(h);
+  return new RepositoryError(`local.${call}(${h.kind}/${h.name})`, { cause: err });
+}

@@ -1,0 +1,54 @@
+import {
+  checkObjectName,
+  ObjectNotFoundError,
+  readBody,
+  type ByteRange,
+  type ObjectHandle,
+  type ObjectInfo,
+  type ObjectKind,
+  type Repository,
+} from './repository.js';
+import type { Readable } from 'node:stream';
+
+/** Objects in a Map (copies: callers reuse the buffers they save): for engine tests. */
+export class MemoryRepository implements Repository {
+  readonly #objects = new Map<string, Buffer>();
+
+  async save(h: ObjectHandle, body: () => Readable): Promise<void> {
+    checkObjectName(h);
+    this.#objects.set(keyOf(h), Buffer.from(await readBody(body())));
+  }
+
+  async load(h: ObjectHandle, range?: ByteRange): Promise<Buffer> {
+    const data = this.#get(h);
+    if (!range) return Buffer.from(data);
+    return Buffer.from(data.subarray(range.offset, range.offset + range.length));
+  }
+
+  async stat(h: ObjectHandle): Promise<ObjectInfo> {
+    return { kind: h.kind, name: h.name, sizeBytes: this.#get(h).length };
+  }
+
+  async *list(kind: ObjectKind): AsyncIterable<ObjectInfo> {
+    for (const [key, data] of [...this.#objects]) {
+      const [k, name] = key.split('/');
+      if (k === kind) yield { kind, name, sizeBytes: data.length };
+    }
+  }
+
+  async remove(h: ObjectHandle): Promise<void> {
+    if (!this.#objects.delete(keyOf(h))) throw new ObjectNotFoundError(h);
+  }
+
+  async close(): Promise<void> {}
+
+  #get(h: ObjectHandle): Buffer {
+    const data = this.#objects.get(keyOf(h));
+    if (!data) throw new ObjectNotFoundError(h);
+    return data;
+  }
+}
+
+function keyOf(h: ObjectHandle): string {
+  return `${h.kind}/${h.name}`;
+}

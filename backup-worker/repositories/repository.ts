@@ -1,0 +1,76 @@
+import type { Readable } from 'node:stream';
+import { FloeError } from '../../common/errors.js';
+
+/** What a repository stores; each kind is listed and removed on its own. */
+export const OBJECT_KINDS = ['config', 'key', 'lock', 'index', 'pack', 'manifest'] as const;
+export type ObjectKind = (typeof OBJECT_KINDS)[number];
+
+export interface ObjectHandle {
+  readonly kind: ObjectKind;
+  readonly name: string;
+}
+
+export interface ByteRange {
+  readonly offset: number;
+  readonly length: number;
+}
+
+export interface ObjectInfo {
+  readonly kind: ObjectKind;
+  readonly name: string;
+  readonly sizeBytes: number;
+}
+
+export interface OpOptions {
+  readonly signal?: AbortSignal;
+}
+
+export interface LoadOptions extends OpOptions {
+  /**
+   * A buffer the store may read the bytes into (when it is large enough), to spare a fresh
+   * allocation per call; the result is then a view of it. Stores may ignore it.
+   */
+  readonly into?: Buffer;
+}
+
+/**
+ * A store of named objects, as small as an object store's API: put, get (whole or a range),
+ * stat, list, delete. `save` is atomic: readers see the whole object or none of it, and is done
+ * with the body's buffers once it settles (callers reuse them).
+ */
+export interface Repository {
+  save(h: ObjectHandle, body: () => Readable, o?: OpOptions): Promise<void>;
+  load(h: ObjectHandle, range?: ByteRange, o?: LoadOptions): Promise<Buffer>;
+  stat(h: ObjectHandle, o?: OpOptions): Promise<ObjectInfo>;
+  list(kind: ObjectKind, o?: OpOptions): AsyncIterable<ObjectInfo>;
+  remove(h: ObjectHandle, o?: OpOptions): Promise<void>;
+  close(): Promise<void>;
+}
+
+export class ObjectNotFoundError extends FloeError {
+  constructor(h: ObjectHandle) {
+    super('object_not_found', 404, `Repository object ${h.kind}/${h.name} does not exist.`);
+  }
+}
+
+/** A store call failed for another reason than a missing object; names the call. */
+export class RepositoryError extends FloeError {
+  constructor(call: string, options?: { cause?: unknown }) {
+    const detail = options?.cause instanceof Error ? `: ${options.cause.message}` : '';
+    super('repository_error', 500, `Repository call ${call} failed${detail}`, options);
+  }
+}
+
+/** Object names are plain tokens so that every backend can store them as file or key names. */
+export function checkObjectName(h: ObjectHandle): void {
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/.test(h.name)) {
+    throw new RepositoryError(`name check (${h.kind}/${JSON.stringify(h.name)})`);
+  }
+}
+
+/** Reads a body stream fully (what memory-backed stores keep). */
+export async function readBody(body: Readable): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for await (const part of body) parts.push(Buffer.isBuffer(part) ? part : Buffer.from(part as string));
+  return parts.length === 1 ? parts[0] : Buffer.concat(parts);
+}

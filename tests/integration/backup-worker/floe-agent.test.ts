@@ -1,0 +1,112 @@
+import { expect } from 'chai';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BackupRepository } from '../../../backup-worker/engine/index.js';
+import { LocalRepository } from '../../../backup-worker/repositories/index.js';
+
+const AGENT = join(process.cwd(), 'dist', 'bin', 'floe-agent.js');
+const BLOCK = 256 * 1024;
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function start(args: string[]): ChildProcess {
+  return spawn(process.execPath, [AGENT, ...args], { env: { PATH: process.env.PATH ?? '' } });
+}
+
+function agent(...args: string[]): Promise<Run> {
+  const child = start(args);
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+}
+
+async function filesUnder(dir: string): Promise<string[]> {
+  return (await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => [])).filter((e) => e.isFile()).map((e) => e.name);
+}
+
+describe('floe-agent (the built CLI)', function () {
+  this.timeout(60_000);
+  let dir: string;
+  let repo: string;
+  let secret: string[];
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'floe-agent-'));
+    repo = join(dir, 'repo');
+    await writeFile(join(dir, 'pw'), 'a passphrase\n');
+    secret = ['--repo', repo, '--password-file', join(dir, 'pw')];
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('backs up (auto-init), lists, restores, verifies, deletes and prunes', async () => {
+    const image = Buffer.concat([randomBytes(3 * BLOCK), Buffer.alloc(2 * BLOCK), randomBytes(1000)]);
+    await writeFile(join(dir, 'vol.img'), image);
+    const backup = await agent('backup', ...secret, '--json', '--id', 'first', join(dir, 'vol.img'));
+    expect(backup.code, backup.stderr).to.equal(0);
+    expect(JSON.parse(backup.stdout)).to.include({ backupId: 'first', sizeBytes: image.length, chunkCount: 4 });
+    const second = await agent('backup', ...secret, join(dir, 'vol.img'));
+    expect(second.code).to.equal(0);
+    const secondId = second.stdout.trim();
+    const list = JSON.parse((await agent('list', ...secret, '--json')).stdout) as Array<{ backupId: string }>;
+    expect(list.map((b) => b.backupId).sort()).to.deep.equal(['first', secondId].sort());
+    expect((await agent('restore', ...secret, 'first', join(dir, 'out.img'))).code).to.equal(0);
+    expect((await readFile(join(dir, 'out.img'))).equals(image)).to.equal(true);
+    const verify = await agent('verify', ...secret, secondId, '--json');
+    expect(JSON.parse(verify.stdout)).to.include({ ok: true, chunksChecked: 4 });
+    expect((await agent('delete', ...secret, 'first')).code).to.equal(0);
+    const prune = await agent('prune', ...secret, '--json');
+    expect(JSON.parse(prune.stdout)).to.include({ packsRemoved: 0 });
+  });
+
+  it('exits 4 on a wrong key, 3 on an unknown backup, 2 on bad usage, 1 when verify finds damage', async () => {
+    await writeFile(join(dir, 'vol.img'), randomBytes(2 * BLOCK));
+    expect((await agent('backup', ...secret, '--id', 'b', join(dir, 'vol.img'))).code).to.equal(0);
+    await writeFile(join(dir, 'bad'), 'not it\n');
+    const wrong = await agent('list', '--repo', repo, '--password-file', join(dir, 'bad'));
+    expect(wrong.code).to.equal(4);
+    expect(wrong.stderr).to.match(/Wrong repository key/);
+    expect((await agent('verify', ...secret, 'missing')).code).to.equal(3);
+    expect((await agent('restore', ...secret)).code).to.equal(2);
+    const [pack] = (await readdir(join(repo, 'packs'), { recursive: true, withFileTypes: true })).filter((e) => e.isFile());
+    const path = join(pack.parentPath, pack.name);
+    const bytes = await readFile(path);
+    bytes[40] ^= 1;
+    await writeFile(path, bytes);
+    const verify = await agent('verify', ...secret, 'b');
+    expect(verify.code).to.equal(1);
+    expect(verify.stdout).to.match(/Backup b is damaged at offset \d+/);
+  });
+
+  it('a backup killed with SIGKILL leaves no manifest; the next backup and prune work', async () => {
+    const store = new LocalRepository(repo);
+    await BackupRepository.init(store, { passphrase: 'a passphrase' }, { packSizeBytes: 256 * 1024, compression: 'gzip' });
+    const image = randomBytes(32 * 1024 * 1024);
+    await writeFile(join(dir, 'vol.img'), image);
+    const child = start(['backup', ...secret, '--id', 'killed', join(dir, 'vol.img')]);
+    const exited = new Promise((resolve) => child.on('exit', resolve));
+    const savedPacks = async (): Promise<number> => (await filesUnder(join(repo, 'packs'))).filter((n) => !n.startsWith('.tmp-')).length;
+    while ((await savedPacks()) < 2) await new Promise((r) => setTimeout(r, 2));
+    child.kill('SIGKILL');
+    await exited;
+    expect(await filesUnder(join(repo, 'manifests'))).to.deep.equal([]);
+    expect(await filesUnder(join(repo, 'locks'))).to.have.length(1);
+    const next = await agent('backup', ...secret, '--id', 'next', join(dir, 'vol.img'));
+    expect(next.code, next.stderr).to.equal(0);
+    const prune = await agent('prune', ...secret, '--json');
+    expect(prune.code, prune.stderr).to.equal(0);
+    expect(JSON.parse(prune.stdout).packsRemoved).to.be.at.least(2);
+    expect(await filesUnder(join(repo, 'locks'))).to.deep.equal([]);
+    const verify = await agent('verify', ...secret, 'next', '--json');
+    expect(JSON.parse(verify.stdout)).to.include({ ok: true });
+  });
+});

@@ -1,0 +1,157 @@
+import { expect } from 'chai';
+import { randomBytes } from 'node:crypto';
+import { stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { BackupRepository, IntegrityError, WrongKeyError, BackupNotFoundError } from '../../../backup-worker/engine/index.js';
+import { MemoryRepository } from '../../../backup-worker/repositories/index.js';
+import { BLOCK, BufferSource, imageWithHoles, readBack, rejection, withTempDir } from './fixtures.js';
+
+const SECRET = { passphrase: 'correct horse' };
+const SMALL_PACKS = { packSizeBytes: 1024 * 1024 };
+
+async function newRepo(store = new MemoryRepository(), options = {}): Promise<BackupRepository> {
+  return BackupRepository.init(store, SECRET, { ...SMALL_PACKS, ...options });
+}
+
+async function roundTrip(repo: BackupRepository, image: Buffer, backupId: string): Promise<Buffer> {
+  await repo.backup(new BufferSource(image), { backupId });
+  return withTempDir(async (dir) => {
+    const target = join(dir, 'restored.img');
+    await repo.restore(backupId, target);
+    return readBack(target);
+  });
+}
+
+describe('Backup engine: round trips', () => {
+  const sizes: Array<[string, number]> = [
+    ['aligned with holes', 12 * BLOCK],
+    ['unaligned size', 5 * BLOCK + 12345],
+    ['a 0-byte file', 0],
+    ['smaller than one block', 1000],
+  ];
+  for (const [label, size] of sizes) {
+    it(`restores ${label} byte for byte`, async () => {
+      const image = imageWithHoles(size);
+      expect((await roundTrip(await newRepo(), image, 'b1')).equals(image)).to.equal(true);
+    });
+  }
+
+  it('restores an image whose unaligned tail is all zero, keeping the size', async () => {
+    const image = Buffer.concat([randomBytes(2 * BLOCK), Buffer.alloc(7777)]);
+    expect((await roundTrip(await newRepo(), image, 'b1')).equals(image)).to.equal(true);
+  });
+
+  for (const compression of ['zstd', 'gzip', 'none'] as const) {
+    it(`round-trips with ${compression} compression, unencrypted too`, async () => {
+      const image = Buffer.concat([Buffer.alloc(BLOCK, 'text '), randomBytes(BLOCK), Buffer.alloc(BLOCK)]);
+      const repo = await BackupRepository.init(new MemoryRepository(), {}, { compression, encrypted: false });
+      expect((await roundTrip(repo, image, 'b1')).equals(image)).to.equal(true);
+    });
+  }
+
+  it('overwrites an existing larger target file and leaves holes sparse', async () => {
+    const image = imageWithHoles(9 * BLOCK);
+    const repo = await newRepo();
+    await repo.backup(new BufferSource(image), { backupId: 'b1' });
+    await withTempDir(async (dir) => {
+      const target = join(dir, 'vol.img');
+      await writeFile(target, randomBytes(12 * BLOCK));
+      await repo.restore('b1', target);
+      expect((await readBack(target)).equals(image)).to.equal(true);
+      expect((await stat(target)).blocks * 512).to.be.below(image.length);
+    });
+  });
+
+  it('does not store all-zero blocks and reports what it wrote', async () => {
+    const repo = await newRepo();
+    const summary = await repo.backup(new BufferSource(Buffer.alloc(8 * BLOCK)), { backupId: 'zeros' });
+    expect(summary).to.include({ chunkCount: 0, newChunkCount: 0, objectCount: 1, sizeBytes: 8 * BLOCK });
+  });
+});
+
+describe('Backup engine: dedup and incrementals', () => {
+  it('stores nothing new for a second image with equal content (cross-volume dedup)', async () => {
+    const repo = await newRepo();
+    const image = imageWithHoles(10 * BLOCK);
+    const first = await repo.backup(new BufferSource(image, 'vol-a'), { backupId: 'a' });
+    const second = await repo.backup(new BufferSource(Buffer.from(image), 'vol-b'), { backupId: 'b' });
+    expect(first.newChunkCount).to.equal(first.chunkCount).and.to.be.above(0);
+    expect(second.newChunkCount).to.equal(0);
+    expect(second.objectCount).to.equal(1);
+    expect(second.bytesStoredNew).to.be.below(4096);
+  });
+
+  it('stores only the changed blocks of an incremental backup', async () => {
+    const repo = await newRepo();
+    const image = randomBytes(16 * BLOCK);
+    await repo.backup(new BufferSource(image), { backupId: 'full' });
+    const changed = Buffer.from(image);
+    for (const block of [1, 7, 12]) changed.fill(9, block * BLOCK + 100, block * BLOCK + 200);
+    const incremental = await repo.backup(new BufferSource(changed), { backupId: 'incr' });
+    expect(incremental.newChunkCount).to.equal(3);
+    expect(incremental.bytesStoredNew).to.be.below(3 * BLOCK + 8192);
+    expect((await roundTrip(repo, changed, 'again')).equals(changed)).to.equal(true);
+  });
+
+  it('deduplicates equal blocks inside one image', async () => {
+    const block = randomBytes(BLOCK);
+    const summary = await (await newRepo()).backup(new BufferSource(Buffer.concat([block, block, block])), { backupId: 'x' });
+    expect(summary).to.include({ chunkCount: 3, newChunkCount: 1 });
+  });
+});
+
+describe('Backup engine: keys and integrity', () => {
+  it('refuses a wrong passphrase with WrongKeyError, and a missing one', async () => {
+    const store = new MemoryRepository();
+    await newRepo(store);
+    expect(await rejection(BackupRepository.open(store, { passphrase: 'wrong' }))).to.be.instanceOf(WrongKeyError);
+    expect(await rejection(BackupRepository.open(store, {}))).to.be.instanceOf(WrongKeyError);
+  });
+
+  it('opens with a key file, and refuses another key file', async () => {
+    await withTempDir(async (dir) => {
+      const [good, bad] = [join(dir, 'good.key'), join(dir, 'bad.key')];
+      await writeFile(good, randomBytes(64));
+      await writeFile(bad, randomBytes(64));
+      const store = new MemoryRepository();
+      await BackupRepository.init(store, { keyFile: good });
+      await BackupRepository.open(store, { keyFile: good });
+      expect(await rejection(BackupRepository.open(store, { keyFile: bad }))).to.be.instanceOf(WrongKeyError);
+    });
+  });
+
+  it('detects a tampered pack byte in restore and in verify, naming backup and offset', async () => {
+    const store = new MemoryRepository();
+    const repo = await newRepo(store);
+    const image = randomBytes(4 * BLOCK);
+    await repo.backup(new BufferSource(image), { backupId: 'victim' });
+    for await (const pack of store.list('pack')) {
+      const bytes = await store.load(pack);
+      bytes[bytes.length - 100] ^= 0xff;
+      await store.save(pack, () => Readable.from([bytes]));
+    }
+    const report = await repo.verify('victim');
+    expect(report.ok).to.equal(false);
+    expect(report.errors).to.have.length(1);
+    const offset = Number(/^Backup victim is damaged at offset (\d+):/.exec(report.errors[0])?.[1]);
+    expect(offset % BLOCK).to.equal(0);
+    expect(offset).to.be.below(image.length);
+    const err = await withTempDir((dir) => rejection(repo.restore('victim', join(dir, 't.img'))));
+    expect(err).to.be.instanceOf(IntegrityError);
+    expect((err as IntegrityError).offset).to.equal(offset);
+    expect((err as Error).message).to.contain('victim');
+  });
+
+  it('verifies a healthy backup', async () => {
+    const repo = await newRepo();
+    await repo.backup(new BufferSource(imageWithHoles(6 * BLOCK)), { backupId: 'ok' });
+    expect(await repo.verify('ok')).to.deep.equal({ backupId: 'ok', chunksChecked: 4, errors: [], ok: true });
+  });
+
+  it('reports an unknown backup as BackupNotFoundError', async () => {
+    const repo = await newRepo();
+    expect(await rejection(repo.verify('nope'))).to.be.instanceOf(BackupNotFoundError);
+    expect(await rejection(repo.deleteBackup('nope'))).to.be.instanceOf(BackupNotFoundError);
+  });
+});
