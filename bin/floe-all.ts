@@ -16,11 +16,15 @@ function walkthrough(config: FloeConfig): string {
     '  cinder list',
     '  cinder show vol1',
     '  cinder extend vol1 2',
+    '  cinder backup-create --name bk1 vol1',
+    '  cinder backup-list',
+    '  cinder backup-restore --volume vol1 bk1',
     '  cinder delete vol1',
     '',
     'or with the floe CLI:',
     '  floe volume create 1 --name vol2 --wait',
     '  floe volume list',
+    '  floe backup create vol2 --name bk2 --wait',
     '  FLOE_USER=admin FLOE_PROJECT=admin floe pool list',
     '',
     'Stop with Ctrl-C.',
@@ -29,6 +33,6 @@ function walkthrough(config: FloeConfig): string {
 }
 
 runMain(async () => {
-  const { config } = await launch('floe-all', ['api', 'scheduler', 'volume']);
+  const { config } = await launch('floe-all', ['api', 'scheduler', 'volume', 'backup']);
   process.stdout.write(walkthrough(config));
 });

@@ -2,15 +2,17 @@ import { ConfigError, loadConfig, type FloeConfig } from '../common/config.js';
 import { migrateToLatest, openDatabase, type Db } from '../common/db/database.js';
 import { configureLogging, getLogger } from '../common/logger.js';
 import type { RunningService } from '../common/service.js';
+import { failBackup } from '../common/backup-failure.js';
 import { failVolume } from '../common/volume-failure.js';
 import { connectRpc } from '../rpc/amqp-transport.js';
 import { Outbox } from '../rpc/outbox.js';
 import type { RpcTransport } from '../rpc/transport.js';
 import { startApiService } from '../api/server.js';
+import { startBackupService } from '../backup-worker/service.js';
 import { startSchedulerService } from '../scheduler/service.js';
 import { startVolumeService } from '../volume-worker/service.js';
 
-export type ServiceKind = 'api' | 'scheduler' | 'volume';
+export type ServiceKind = 'api' | 'scheduler' | 'volume' | 'backup';
 
 const log = getLogger('launcher');
 
@@ -25,6 +27,7 @@ function makeOutbox({ config, db, rpc }: Runtime): Outbox {
     publishDeadlineMs: config.rpc.publishDeadlineMs,
     onUndeliverable: async (resource, reason, context) => {
       if (resource?.kind === 'volume') await failVolume(db, resource.id, reason, context);
+      if (resource?.kind === 'backup') await failBackup(db, resource.id, reason);
     },
   });
 }
@@ -39,6 +42,8 @@ async function startKind(kind: ServiceKind, runtime: Runtime, outbox: Outbox): P
       const backends = runtime.config.backends.filter((b) => runtime.config.volumeBackends.includes(b.name));
       return Promise.all(backends.map((backend) => startVolumeService({ ...runtime, backend })));
     }
+    case 'backup':
+      return [await startBackupService(runtime)];
   }
 }
 

@@ -1,6 +1,8 @@
 import { ApiError, UnexpectedReplyError } from './errors.js';
 import { HttpClient, isRecord } from './http-client.js';
 import type {
+  Backup,
+  BackupCreateRequest,
   Pool,
   Service,
   UserMessage,
@@ -60,6 +62,47 @@ export class FloeApi {
     return member<UserMessage[]>(body, 'messages', 'GET /messages');
   }
 
+  async createBackup(request: BackupCreateRequest): Promise<{ id: string }> {
+    return member<{ id: string }>(await this.#http.post('/backups', { backup: request }), 'backup', 'POST /backups');
+  }
+
+  async getBackup(id: string): Promise<Backup> {
+    const path = backupPath(id);
+    return member<Backup>(await this.#http.get(path), 'backup', `GET ${path}`);
+  }
+
+  /** The backup, or undefined once the API answers 404 (deleted, or never existed). */
+  async getBackupIfExists(id: string): Promise<Backup | undefined> {
+    try {
+      return await this.getBackup(id);
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 404) return undefined;
+      throw err;
+    }
+  }
+
+  async listBackups(filters: { name?: string; volumeId?: string; limit?: number } = {}): Promise<Backup[]> {
+    const query = new URLSearchParams();
+    if (filters.name !== undefined) query.set('name', filters.name);
+    if (filters.volumeId !== undefined) query.set('volume_id', filters.volumeId);
+    if (filters.limit !== undefined) query.set('limit', String(filters.limit));
+    return collectPages<Backup>(this.#http, '/backups/detail', 'backups', query, filters.limit);
+  }
+
+  async restoreBackup(id: string, target: { volume_id: string | null; name: string | null }): Promise<{ volume_id: string; volume_name: string | null }> {
+    const path = `${backupPath(id)}/restore`;
+    return member(await this.#http.post(path, { restore: target }), 'restore', `POST ${path}`);
+  }
+
+  async deleteBackup(id: string): Promise<void> {
+    await this.#http.delete(backupPath(id));
+  }
+
+  /** Floe's `os-verify` extension: the outcome appears on the backup (`verify_status`). */
+  async verifyBackup(id: string): Promise<void> {
+    await this.#http.post(`${backupPath(id)}/action`, { 'os-verify': null });
+  }
+
   async listServices(): Promise<Service[]> {
     return member<Service[]>(await this.#http.get('/os-services'), 'services', 'GET /os-services');
   }
@@ -68,6 +111,10 @@ export class FloeApi {
     const body = await this.#http.get('/scheduler-stats/get_pools', detail ? { detail: 'True' } : {});
     return member<Pool[]>(body, 'pools', 'GET /scheduler-stats/get_pools');
   }
+}
+
+function backupPath(id: string): string {
+  return `/backups/${encodeURIComponent(id)}`;
 }
 
 function volumePath(id: string): string {

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { parseSeconds } from './arguments.js';
+import { registerBackupCommands } from './commands/backup.js';
 import { registerPoolCommands } from './commands/pool.js';
 import { registerServiceCommands } from './commands/service.js';
 import { registerVolumeCommands } from './commands/volume.js';
@@ -25,6 +26,7 @@ export function buildProgram(io: CliIo): Command {
     .addHelpText('after', `\n${ENVIRONMENT_HELP}\n\n${exitCodeHelp()}`);
   const contextOf = contextFactory(io);
   registerVolumeCommands(program, contextOf);
+  registerBackupCommands(program, contextOf);
   registerServiceCommands(program, contextOf);
   registerPoolCommands(program, contextOf);
   return program;

@@ -47,6 +47,28 @@ export interface Pool {
   readonly [key: string]: unknown;
 }
 
+export interface Backup {
+  readonly id: string;
+  readonly name: string | null;
+  readonly status: string;
+  readonly volume_id: string;
+  readonly size: number;
+  readonly fail_reason?: string | null;
+  /** Floe extension: percent and bytes of the running (or last) backup or restore. */
+  readonly progress?: number;
+  readonly progress_bytes?: { readonly done: number; readonly total: number };
+  readonly verify_status?: string | null;
+  readonly verify_result?: string | null;
+  readonly [key: string]: unknown;
+}
+
+export interface BackupCreateRequest {
+  readonly volume_id: string;
+  readonly name?: string;
+  readonly description?: string;
+  readonly incremental?: boolean;
+}
+
 /** Fields of POST /volumes that the CLI sets; absent keys are not sent. */
 export interface VolumeCreateRequest {
   readonly size: number;

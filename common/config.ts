@@ -46,6 +46,10 @@ const envSchema = z.object({
   FLOE_RPC_PREFETCH: z.coerce.number().int().positive().default(8),
   FLOE_RPC_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(3),
   FLOE_RPC_PUBLISH_DEADLINE_S: z.coerce.number().positive().default(300),
+  FLOE_BACKUP_REPOSITORY: z.string().min(1).optional(),
+  FLOE_BACKUP_PASSWORD_FILE: z.string().min(1).optional(),
+  FLOE_BACKUP_KEY_FILE: z.string().min(1).optional(),
+  FLOE_BACKUP_COMPRESSION: z.enum(['zstd', 'gzip', 'none']).default('zstd'),
   FLOE_LOG_LEVEL: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
   FLOE_LOG_FORMAT: z.enum(['json', 'pretty']).default('json'),
 });
@@ -80,7 +84,22 @@ export interface FloeConfig {
     readonly maxAttempts: number;
     readonly publishDeadlineMs: number;
   };
+  readonly backup: BackupConfig;
   readonly log: { readonly level: string; readonly format: string };
+}
+
+/**
+ * The backup repository (one, named `default`, in this release). Its secret is a passphrase file or
+ * a key file; with neither, a key file `<dataDir>/backup.key` is generated on the first start.
+ */
+export interface BackupConfig {
+  /** A directory path or `file:///path` URL. */
+  readonly repository: string;
+  readonly passwordFile?: string;
+  readonly keyFile: string;
+  /** Whether keyFile is the generated default (created when missing) rather than one the operator gave. */
+  readonly generateKeyFile: boolean;
+  readonly compression: 'zstd' | 'gzip' | 'none';
 }
 
 export class ConfigError extends Error {}
@@ -112,6 +131,19 @@ function parseBackends(raw: string | undefined, dataDir: string, zone: string): 
       availabilityZone: b.availabilityZone ?? zone,
     };
   });
+}
+
+function parseBackup(e: z.output<typeof envSchema>, dataDir: string): BackupConfig {
+  if (e.FLOE_BACKUP_PASSWORD_FILE !== undefined && e.FLOE_BACKUP_KEY_FILE !== undefined) {
+    throw new ConfigError('FLOE_BACKUP_PASSWORD_FILE and FLOE_BACKUP_KEY_FILE cannot both be set');
+  }
+  return {
+    repository: e.FLOE_BACKUP_REPOSITORY ?? path.join(dataDir, 'backups'),
+    passwordFile: e.FLOE_BACKUP_PASSWORD_FILE,
+    keyFile: e.FLOE_BACKUP_KEY_FILE ?? path.join(dataDir, 'backup.key'),
+    generateKeyFile: e.FLOE_BACKUP_PASSWORD_FILE === undefined && e.FLOE_BACKUP_KEY_FILE === undefined,
+    compression: e.FLOE_BACKUP_COMPRESSION,
+  };
 }
 
 function parseVolumeBackends(raw: string | undefined, backends: readonly BackendConfig[]): string[] {
@@ -160,6 +192,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): FloeConfig {
       maxAttempts: e.FLOE_RPC_MAX_ATTEMPTS,
       publishDeadlineMs: e.FLOE_RPC_PUBLISH_DEADLINE_S * 1000,
     },
+    backup: parseBackup(e, dataDir),
     log: { level: e.FLOE_LOG_LEVEL, format: e.FLOE_LOG_FORMAT },
   };
 }

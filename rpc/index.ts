@@ -8,3 +8,4 @@ export { DEAD_LETTER_QUEUE } from './topology.js';
 export * from './capabilities-api.js';
 export * from './scheduler-api.js';
 export * from './volume-api.js';
+export * from './backup-api.js';

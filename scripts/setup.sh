@@ -24,8 +24,19 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
 fi
 log "building"
 npx tsc -p tsconfig.json
-# `floe` (and the service entry points) on PATH, pointing at this checkout.
-if [ "$(readlink -f "$(command -v floe 2>/dev/null)" 2>/dev/null)" != "$(pwd)/dist/cli/main.js" ]; then
-  log "linking the floe command"
+# `floe`, `floe-agent` and the service entry points on PATH, pointing at this checkout.
+linked() {
+  node -e '
+    const { bin } = require("./package.json");
+    const { execSync } = require("child_process");
+    const fs = require("fs");
+    for (const [name, file] of Object.entries(bin)) {
+      let found = "";
+      try { found = fs.realpathSync(execSync(`command -v ${name}`, { shell: "/bin/bash" }).toString().trim()); } catch {}
+      if (found !== fs.realpathSync(file)) process.exit(1);
+    }'
+}
+if ! linked; then
+  log "linking the floe commands"
   npm link --no-audit --no-fund --loglevel=error >/dev/null
 fi

@@ -2,6 +2,7 @@ import { Kysely, Migrator, PostgresDialect, type Migration, type MigrationProvid
 import pg from 'pg';
 import * as volumes0001 from './migrations/0001-volumes.js';
 import * as serviceStopped0002 from './migrations/0002-service-stopped.js';
+import * as backups0003 from './migrations/0003-backups.js';
 import type { Database } from './schema.js';
 import { getLogger } from '../logger.js';
 
@@ -13,6 +14,7 @@ const log = getLogger('db');
 const MIGRATIONS: Record<string, Migration> = {
   '0001-volumes': volumes0001,
   '0002-service-stopped': serviceStopped0002,
+  '0003-backups': backups0003,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

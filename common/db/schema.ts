@@ -1,5 +1,5 @@
 import type { ColumnType, Generated, Insertable, JSONColumnType, Selectable, Updateable } from 'kysely';
-import type { VolumeStatus } from '../status.js';
+import type { BackupStatus, VolumeStatus } from '../status.js';
 
 /** Never wrap it in `Generated<>`: kysely does not unwrap nested ColumnTypes, so selects would not be Dates. */
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -83,7 +83,52 @@ export interface OutboxTable {
   next_attempt_at: Timestamp;
 }
 
+/** int8 columns: pg returns them as strings (no precision loss); numbers are accepted on write. */
+type Int8 = ColumnType<string, number | string | undefined, number | string>;
+
+/** Verification of a backup's chunks (Floe's `os-verify` extension). */
+export type VerifyStatus = 'verifying' | 'ok' | 'failed';
+
+export interface BackupsTable {
+  id: string;
+  project_id: string;
+  user_id: string;
+  volume_id: string;
+  name: string | null;
+  description: string | null;
+  /** The repository holding the backup's data ('default' in this release). */
+  container: string;
+  status: BackupStatus;
+  fail_reason: string | null;
+  /** GB, the volume's size at backup time (Cinder's meaning). */
+  size: number;
+  object_count: Generated<number>;
+  is_incremental: Generated<boolean>;
+  parent_id: string | null;
+  snapshot_id: string | null;
+  /** When the data was read (the backup's point in time). */
+  data_timestamp: NullableTimestamp;
+  availability_zone: string;
+  metadata: JSONColumnType<Metadata, Metadata | string, Metadata | string>;
+  /** Bytes done / to do of the running backup or restore. */
+  progress_done_bytes: Int8;
+  progress_total_bytes: Int8;
+  /** The backup worker (`config.host`) running the backup or restore; its start-up resolves a crash. */
+  host: string | null;
+  /** The volume a running restore writes into. */
+  restore_volume_id: string | null;
+  /** The status the backed-up volume had before `backing-up`. */
+  previous_volume_status: VolumeStatus | null;
+  verify_status: VerifyStatus | null;
+  verify_result: string | null;
+  verified_at: NullableTimestamp;
+  created_at: Timestamp;
+  updated_at: NullableTimestamp;
+  deleted_at: NullableTimestamp;
+}
+
 export interface Database {
+  backups: BackupsTable;
   volumes: VolumesTable;
   volume_types: VolumeTypesTable;
   services: ServicesTable;
@@ -92,6 +137,9 @@ export interface Database {
 }
 
 export type VolumeRow = Selectable<VolumesTable>;
+export type BackupRow = Selectable<BackupsTable>;
+export type NewBackup = Insertable<BackupsTable>;
+export type BackupUpdate = Updateable<BackupsTable>;
 export type NewVolume = Insertable<VolumesTable>;
 export type VolumeUpdate = Updateable<VolumesTable>;
 export type VolumeTypeRow = Selectable<VolumeTypesTable>;

@@ -44,4 +44,17 @@ export class TestApi {
       await new Promise((r) => setTimeout(r, 200));
     }
   }
+
+  /** Polls a backup until its status is one of `statuses` (or it is gone, when 'deleted' is asked for). */
+  async waitForBackup(id: string, statuses: readonly string[], timeoutMs = 60_000): Promise<Record<string, unknown>> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const res = await this.request<{ backup: Record<string, unknown> }>('GET', `/backups/${id}`);
+      if (res.status === 404 && statuses.includes('deleted')) return { id, status: 'deleted' };
+      const status = res.body.backup?.status as string | undefined;
+      if (status && statuses.includes(status)) return res.body.backup;
+      if (Date.now() > deadline) throw new Error(`backup ${id} is ${status ?? res.status}, not ${statuses.join('|')}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
 }

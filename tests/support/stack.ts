@@ -25,6 +25,8 @@ export interface StackOptions {
   readonly backends: readonly BackendSpec[];
   /** Extra FLOE_* variables for every process. */
   readonly env?: Record<string, string>;
+  /** Also run a backup worker (process 'backup'); its repository is `<dataDir>/backups`. */
+  readonly backup?: boolean;
 }
 
 /** The real processes of one Floe deployment, each in its own database and RabbitMQ virtual host. */
@@ -33,7 +35,7 @@ export interface Stack {
   readonly env: NodeJS.ProcessEnv;
   readonly dataDir: string;
   readonly databaseUrl: string;
-  /** Process names: 'api', 'scheduler', 'volume-<backend>'. */
+  /** Process names: 'api', 'scheduler', 'volume-<backend>', and 'backup' when asked for. */
   processNames(): string[];
   kill(name: string, signal?: NodeJS.Signals): Promise<void>;
   start(name: string): Promise<void>;
@@ -110,6 +112,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       `volume-${b.name}`,
       { script: 'floe-volume.js', env: { ...env, FLOE_VOLUME_BACKENDS: b.name } },
     ]),
+    ...(options.backup ? [['backup', { script: 'floe-backup.js', env }] as [string, ProcessSpec]] : []),
   ]);
   const children = new Map<string, ChildProcess>();
   const apiUrl = `http://127.0.0.1:${port}`;
@@ -151,6 +154,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   try {
     for (const name of specs.keys()) await start(name);
     await waitForServices(apiUrl, options.backends.length);
+    if (options.backup) await waitForBackupService(apiUrl);
   } catch (err) {
     await stack.stop();
     throw err;
@@ -185,6 +189,13 @@ async function waitForServices(apiUrl: string, expected: number): Promise<void> 
     (await listServices(apiUrl)).some((s) => s.binary === 'floe-scheduler' && s.state === 'up' && s.updated_at > registeredAt),
   );
   await new Promise((r) => setTimeout(r, 200));
+}
+
+/** The backup worker has registered (it opens the repository and resolves its backups first). */
+export async function waitForBackupService(apiUrl: string): Promise<void> {
+  await waitUntil('backup service', 60_000, async () =>
+    (await listServices(apiUrl)).some((s) => s.binary === 'floe-backup' && s.state === 'up'),
+  );
 }
 
 /** Runs Debian's official `cinder` CLI (python3-cinderclient) in noauth mode against the stack. */

@@ -42,6 +42,15 @@ interface Usage {
 }
 
 /**
+ * Where the file driver keeps a volume: `<backend.path>/volume-<id>.img`. Exported so that the backup
+ * worker, which runs on the node of the file backends in this release, reads and writes it in place.
+ */
+export function volumeFilePath(backend: Pick<BackendConfig, 'path'>, volumeId: string): string {
+  if (!isUuid(volumeId)) throw new DriverError('file driver', `volume id ${volumeId} is not a UUID`);
+  return path.join(backend.path, `volume-${volumeId}.img`);
+}
+
+/**
  * Volumes as sparse raw files `<backend.path>/volume-<id>.img`: a create or an extend sets the
  * apparent size with ftruncate, so only written blocks take space.
  */
@@ -53,8 +62,7 @@ export class FileVolumeDriver implements VolumeDriver {
   }
 
   volumePath(id: string): string {
-    if (!isUuid(id)) throw new DriverError('file driver', `volume id ${id} is not a UUID`);
-    return path.join(this.#backend.path, `volume-${id}.img`);
+    return volumeFilePath(this.#backend, id);
   }
 
   async setup(): Promise<void> {

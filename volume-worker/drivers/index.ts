@@ -3,7 +3,7 @@ import type { VolumeDriver } from './driver.js';
 import { FileVolumeDriver } from './file.js';
 
 export type { BackendStats, DriverVolume, VolumeDriver } from './driver.js';
-export { FAIL_CREATE_CAPABILITY, FileVolumeDriver } from './file.js';
+export { FAIL_CREATE_CAPABILITY, FileVolumeDriver, volumeFilePath } from './file.js';
 
 /** The driver a backend's configuration names. */
 export function createDriver(backend: BackendConfig): VolumeDriver {

@@ -1,0 +1,40 @@
+import { errorMessage } from '../common/errors.js';
+import { failBackup } from '../common/backup-failure.js';
+import { BACKUP_RPC_ARGS, type BackupMethod } from '../rpc/backup-api.js';
+import { parseRpcArgs } from '../rpc/args.js';
+import type { Envelope, Handler } from '../rpc/transport.js';
+import { createBackup } from './operations/create-backup.js';
+import { deleteBackup } from './operations/delete-backup.js';
+import { restoreBackup } from './operations/restore-backup.js';
+import { recordVerification, verifyBackup } from './operations/verify-backup.js';
+import type { BackupRuntime } from './runtime.js';
+
+/** The RPC handlers of the backup topic (rpc/backup-api.ts), arguments validated at the edge. */
+export function backupHandlers(rt: BackupRuntime): Record<BackupMethod, Handler> {
+  return {
+    createBackup: async (args) => createBackup(rt, parseRpcArgs(BACKUP_RPC_ARGS.createBackup, args).backupId),
+    restoreBackup: async (args) => {
+      const { backupId, volumeId } = parseRpcArgs(BACKUP_RPC_ARGS.restoreBackup, args);
+      await restoreBackup(rt, backupId, volumeId);
+    },
+    deleteBackup: async (args) => deleteBackup(rt, parseRpcArgs(BACKUP_RPC_ARGS.deleteBackup, args).backupId),
+    verifyBackup: async (args) => verifyBackup(rt, parseRpcArgs(BACKUP_RPC_ARGS.verifyBackup, args).backupId),
+  };
+}
+
+function isBackupMethod(method: string): method is BackupMethod {
+  return Object.hasOwn(BACKUP_RPC_ARGS, method);
+}
+
+/**
+ * A request that failed every delivery: the backup's operation ends as failed with the reason
+ * (backup → error, restore → volume error_restoring, delete → error_deleting, verify → failed).
+ */
+export async function onBackupDeadLetter(rt: BackupRuntime, envelope: Envelope, error: Error): Promise<void> {
+  if (!isBackupMethod(envelope.method)) return;
+  const args = BACKUP_RPC_ARGS[envelope.method].safeParse(envelope.args);
+  if (!args.success) return;
+  const reason = `Gave up after repeated failures: ${errorMessage(error)}`;
+  if (envelope.method === 'verifyBackup') await recordVerification(rt, args.data.backupId, 'failed', reason);
+  else await failBackup(rt.db, args.data.backupId, reason);
+}

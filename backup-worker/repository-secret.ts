@@ -1,0 +1,35 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { BackupConfig } from '../common/config.js';
+import type { Logger } from '../common/logger.js';
+import type { RepositorySecret } from './engine/index.js';
+
+/** 256 random bits, hex, as the generated key file's content. */
+const GENERATED_KEY_BYTES = 32;
+
+/**
+ * The secret that opens the configured repository: the passphrase file's content (trailing newline
+ * removed) or the key file. The default key file is created on the first start (mode 0600, never
+ * overwritten: `wx`), so a fresh installation is encrypted without any set-up.
+ */
+export async function repositorySecret(config: BackupConfig, log: Logger): Promise<RepositorySecret> {
+  if (config.passwordFile !== undefined) {
+    const passphrase = (await readFile(config.passwordFile, 'utf8')).replace(/\r?\n$/, '');
+    return { passphrase };
+  }
+  if (config.generateKeyFile) await ensureKeyFile(config.keyFile, log);
+  return { keyFile: config.keyFile };
+}
+
+async function ensureKeyFile(file: string, log: Logger): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  const key = `${randomBytes(GENERATED_KEY_BYTES).toString('hex')}\n`;
+  try {
+    await writeFile(file, key, { mode: 0o600, flag: 'wx' });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return;
+    throw err;
+  }
+  log.warn('generated the backup repository key file; keep a copy of it, the backups cannot be read without it', { key_file: file });
+}

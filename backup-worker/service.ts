@@ -1,0 +1,53 @@
+import type { FloeConfig } from '../common/config.js';
+import type { Db } from '../common/db/database.js';
+import { getLogger } from '../common/logger.js';
+import { startPeriodicTask } from '../common/periodic-task.js';
+import type { RunningService } from '../common/service.js';
+import { recordHeartbeat, recordServiceStopped } from '../common/service-heartbeat.js';
+import { BACKUP_TOPIC } from '../rpc/backup-api.js';
+import type { RpcTransport } from '../rpc/transport.js';
+import { BackupRepository } from './engine/index.js';
+import { backupHandlers, onBackupDeadLetter } from './manager.js';
+import { resolveInterrupted } from './operations/resolve-interrupted.js';
+import { openRepositoryStore } from './repositories/index.js';
+import { repositorySecret } from './repository-secret.js';
+import type { BackupRuntime } from './runtime.js';
+
+export interface BackupServiceDeps {
+  readonly config: FloeConfig;
+  readonly db: Db;
+  readonly rpc: RpcTransport;
+}
+
+/**
+ * The backup worker (`floe-backup`, Cinder's cinder-backup): opens the repository (creating it, and
+ * its key file, on the first start), resolves what a crash left transitional, then consumes the
+ * `floe-backup` topic alongside any other backup worker, with a heartbeat in `services`.
+ */
+export async function startBackupService({ config, db, rpc }: BackupServiceDeps): Promise<RunningService> {
+  const log = getLogger(`backup:${config.host}`);
+  const store = openRepositoryStore(config.backup.repository);
+  const secret = await repositorySecret(config.backup, log);
+  const repository = await BackupRepository.openOrInit(store, secret, { compression: config.backup.compression });
+  const abort = new AbortController();
+  const rt: BackupRuntime = { config, db, repository, host: config.host, signal: abort.signal, log };
+  const heartbeat = () => recordHeartbeat(db, { binary: 'floe-backup', host: config.host, availabilityZone: config.defaultAvailabilityZone });
+  await heartbeat();
+  await resolveInterrupted(rt);
+  const consumer = await rpc.serve(BACKUP_TOPIC, backupHandlers(rt), {
+    onDeadLetter: (envelope, error) => onBackupDeadLetter(rt, envelope, error),
+  });
+  const periodic = startPeriodicTask('backup heartbeat', config.reportIntervalMs, heartbeat, log);
+  log.info('backup service started', { host: config.host, compression: config.backup.compression });
+  return {
+    name: 'floe-backup',
+    stop: async () => {
+      abort.abort(new Error('The backup worker is stopping.'));
+      await consumer.stop();
+      await periodic.stop();
+      await recordServiceStopped(db, 'floe-backup', config.host);
+      await repository.close();
+      log.info('backup service stopped', { host: config.host });
+    },
+  };
+}

@@ -1,0 +1,4 @@
+#!/usr/bin/env node
+import { launch, runMain } from './launcher.js';
+
+runMain(() => launch('floe-backup', ['backup']));
