@@ -43,10 +43,11 @@ export function replaceSection(document: string, title: string, section: string)
   return [...lines.slice(0, start), section.trimEnd(), ...after].join('\n').trimEnd() + '\n';
 }
 
-export async function updateBenchmarksDoc(file: string, section: string): Promise<void> {
+/** Writes `section` as the `## <title>` section of `file` (created when missing). */
+export async function updateBenchmarksDoc(file: string, section: string, title = SECTION_TITLE): Promise<void> {
   const current = await readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
     if (err.code === 'ENOENT') return '# Benchmarks\n';
     throw err;
   });
-  await writeFile(file, replaceSection(current, SECTION_TITLE, section));
+  await writeFile(file, replaceSection(current, title, section));
 }

@@ -19,6 +19,8 @@ export interface FloeAllOptions {
   readonly host: string;
   readonly backends: readonly string[];
   readonly capacityGb: number;
+  /** More FLOE_* settings (e.g. the backup repository's secret); they win over the bench's defaults. */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /** One `floe-all` child process (API, scheduler, volume workers) on a free port and a temporary data dir. */
@@ -41,10 +43,15 @@ export class FloeAllProcess {
     const dataDir = await mkdtemp(path.join(os.tmpdir(), 'floe-bench-'));
     const port = await freePort();
     const child = spawn(process.execPath, [options.script], {
-      env: { ...inheritedEnv(), ...floeEnv(options, port, dataDir) },
+      env: { ...inheritedEnv(), ...floeEnv(options, port, dataDir), ...options.env },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     return new FloeAllProcess(child, `http://127.0.0.1:${port}`, dataDir);
+  }
+
+  /** The stack's FLOE_DATA_DIR (volumes under `volumes/<backend>/`, the backup repository under `backups/`). */
+  get dataDir(): string {
+    return this.#dataDir;
   }
 
   /** The last lines the stack logged (warnings and errors), for a failed run. */
@@ -101,9 +108,10 @@ export class FloeAllProcess {
   }
 }
 
-/** Our environment minus what would contradict the bench's backends. */
+/** Our environment minus what would contradict the bench's backends or reach a real backup repository. */
 function inheritedEnv(): NodeJS.ProcessEnv {
   const { FLOE_VOLUME_BACKENDS: _backends, FLOE_API_HOST: _host, ...env } = process.env;
+  for (const name of Object.keys(env)) if (name.startsWith('FLOE_BACKUP_')) delete env[name];
   return env;
 }
 

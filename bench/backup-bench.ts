@@ -1,0 +1,127 @@
+import { access, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Command } from 'commander';
+import { parsePositiveInteger } from '../cli/arguments.js';
+import { renderTable } from '../cli/output.js';
+import { updateBenchmarksDoc } from './benchmarks-doc.js';
+import { describeMachine } from './figures.js';
+import { timeApiPath, type ApiPathResult } from './backup/api-path.js';
+import { IMAGE_NAME, ensureDataset, findBenchScripts, type BenchScripts } from './backup/dataset.js';
+import { apiPathTable, figureTable, renderBackupSection, sectionTitle, targetTable, type BackupBenchRun, type TextTable } from './backup/report.js';
+import { runRound, type StepSample } from './backup/round.js';
+import { summarize } from './backup/summary.js';
+import { checkComparisonTargets, peakRssTarget, type TargetCheck } from './backup/targets.js';
+import type { BackupTool } from './backup/tools/backup-tool.js';
+import { BorgTool } from './backup/tools/borg.js';
+import { FloeAgentTool } from './backup/tools/floe-agent.js';
+import { ResticTool } from './backup/tools/restic.js';
+
+/**
+ * `npm run bench:backup [-- --rounds N --volume-mib N --api]`: Floe (floe-agent), restic and Borg
+ * on the same image — full backup, incremental after mutate.sh, restore checked byte for byte —
+ * medians printed and written to docs/benchmarks.md. With a --volume-mib other than 1024, Floe runs
+ * alone: the check that its memory stays flat on a larger image.
+ */
+const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const COMPARISON_MIB = 1024;
+
+interface BenchOptions {
+  readonly rounds: number;
+  readonly volumeMib: number;
+  readonly data?: string;
+  readonly work: string;
+  readonly api: boolean;
+}
+
+function parseOptions(argv: readonly string[]): BenchOptions {
+  return new Command('bench:backup')
+    .option('--rounds <n>', 'rounds of every step for every tool (medians are reported)', parsePositiveInteger, 2)
+    .option('--volume-mib <n>', `image size; other than ${COMPARISON_MIB}, Floe runs alone (memory check)`, parsePositiveInteger, COMPARISON_MIB)
+    .option('--data <dir>', 'dataset directory (default /tmp/bench/data, /tmp/bench/data-<N>mib for other sizes)')
+    .option('--work <dir>', 'scratch directory for copies, repositories and restores', '/tmp/bench/backup-work')
+    .option('--api', 'also time one backup through the API (floe-all) against floe-agent', false)
+    .parse([...argv], { from: 'user' })
+    .opts<BenchOptions>();
+}
+
+function note(text: string): void {
+  process.stderr.write(`bench:backup: ${text}\n`);
+}
+
+async function floeAgent(): Promise<FloeAgentTool> {
+  const script = path.join(REPO, 'dist', 'bin', 'floe-agent.js');
+  await access(script).catch(() => {
+    throw new Error(`${script} is missing: build the project first (npx tsc -p .)`);
+  });
+  return new FloeAgentTool(script);
+}
+
+async function measureRounds(scripts: BenchScripts, datasetDir: string, tools: readonly BackupTool[], options: BenchOptions) {
+  const samples: StepSample[] = [];
+  let bytesChanged = 0;
+  for (let round = 0; round < options.rounds; round++) {
+    const order = tools.map((_, i) => tools[(i + round) % tools.length]);
+    note(`round ${round + 1} of ${options.rounds}: ${order.map((t) => t.name).join(', ')}`);
+    const roundDir = path.join(options.work, `round-${round + 1}`);
+    const result = await runRound({ scripts, datasetDir, roundDir, note }, order);
+    samples.push(...result.samples);
+    bytesChanged = result.bytesChanged;
+  }
+  return { samples, bytesChanged };
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
+  const loadAverage = os.loadavg()[0];
+  const scripts = await findBenchScripts(REPO);
+  const agent = await floeAgent();
+  const comparison = options.volumeMib === COMPARISON_MIB;
+  const tools: BackupTool[] = comparison ? [agent, new ResticTool(), new BorgTool()] : [agent];
+  const datasetDir = options.data ?? (comparison ? '/tmp/bench/data' : `/tmp/bench/data-${options.volumeMib}mib`);
+  note(`dataset ${datasetDir} (${options.volumeMib} MiB image)`);
+  await ensureDataset(scripts, datasetDir, options.volumeMib);
+  await rm(options.work, { recursive: true, force: true });
+  try {
+    const { samples, bytesChanged } = await measureRounds(scripts, datasetDir, tools, options);
+    const api = options.api ? await apiPath(agent, path.join(datasetDir, IMAGE_NAME), options) : undefined;
+    const figures = summarize(samples, tools.map((t) => t.name));
+    const targets: TargetCheck[] = comparison ? checkComparisonTargets(figures, bytesChanged) : [peakRssTarget(figures)].filter((t) => t !== undefined);
+    const versions = await Promise.all(tools.map(async (t) => ({ name: t.name, setup: t.setup, version: await t.version() })));
+    const { rounds, volumeMib } = options;
+    await report({ command: commandLine(options), machine: describeMachine(), loadAverage, volumeMib, rounds, tools: versions, bytesChanged, figures, targets, api });
+  } finally {
+    await rm(options.work, { recursive: true, force: true });
+  }
+}
+
+async function apiPath(agent: BackupTool, image: string, options: BenchOptions): Promise<ApiPathResult> {
+  note('timing one backup through the API (floe-all) against floe-agent');
+  const floeAllScript = path.join(REPO, 'dist', 'bin', 'floe-all.js');
+  return timeApiPath({ floeAllScript, agent, image, volumeMib: options.volumeMib, workDir: path.join(options.work, 'api'), note });
+}
+
+function commandLine(options: BenchOptions): string {
+  const size = options.volumeMib === COMPARISON_MIB ? '' : ` --volume-mib ${options.volumeMib}`;
+  return `npm run bench:backup -- --rounds ${options.rounds}${size}${options.api ? ' --api' : ''}`;
+}
+
+async function report(run: BackupBenchRun): Promise<void> {
+  const tables = [figureTable(run.figures), targetTable(run.targets), ...(run.api === undefined ? [] : [apiPathTable(run.api)])];
+  for (const table of tables) process.stdout.write(`${terminalTable(table)}\n`);
+  const m = run.machine;
+  process.stdout.write(`measured ${m.date} on ${m.cpus} CPUs (${m.cpuModel}), Node ${m.node}; ${run.tools.map((t) => t.version).join('; ')}\n`);
+  const doc = path.join(REPO, 'docs', 'benchmarks.md');
+  await updateBenchmarksDoc(doc, renderBackupSection(run), sectionTitle(run));
+  note(`wrote the "${sectionTitle(run)}" section of ${doc}`);
+}
+
+function terminalTable({ headers, rows }: TextTable): string {
+  return renderTable(headers.map((header, i) => ({ header, value: (row: readonly string[]) => row[i] })), rows);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench:backup: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exitCode = 1;
+});

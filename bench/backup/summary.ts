@@ -1,0 +1,53 @@
+import { STEPS, type Step, type StepSample } from './round.js';
+
+export const BASELINE_TOOL = 'restic';
+
+/** Medians over the rounds of one step of one tool. */
+export interface StepFigures {
+  readonly step: Step;
+  readonly tool: string;
+  readonly rounds: number;
+  readonly wallS: number;
+  readonly cpuS: number;
+  readonly peakRssMiB: number;
+  readonly repoGrowthBytes?: number;
+  /** restic's wall time over this tool's (above 1: faster than restic); undefined without restic. */
+  readonly speedVsBaseline?: number;
+}
+
+/** Per step (in STEPS order) and tool (in `tools` order), the medians of its samples. */
+export function summarize(samples: readonly StepSample[], tools: readonly string[]): StepFigures[] {
+  return STEPS.flatMap((step) => {
+    const ofStep = samples.filter((s) => s.step === step);
+    const baseline = ofStep.filter((s) => s.tool === BASELINE_TOOL);
+    const baselineWall = baseline.length > 0 ? median(baseline.map((s) => s.usage.wallS)) : undefined;
+    return tools.map((tool) => figuresOf(step, tool, ofStep.filter((s) => s.tool === tool), baselineWall));
+  });
+}
+
+function figuresOf(step: Step, tool: string, samples: readonly StepSample[], baselineWall: number | undefined): StepFigures {
+  const growth = samples.flatMap((s) => (s.repoGrowthBytes === undefined ? [] : [s.repoGrowthBytes]));
+  const wallS = median(samples.map((s) => s.usage.wallS));
+  return {
+    step,
+    tool,
+    rounds: samples.length,
+    wallS,
+    cpuS: median(samples.map((s) => s.usage.cpuS)),
+    peakRssMiB: median(samples.map((s) => s.usage.peakRssKiB)) / 1024,
+    repoGrowthBytes: growth.length > 0 ? median(growth) : undefined,
+    speedVsBaseline: baselineWall === undefined ? undefined : baselineWall / wallS,
+  };
+}
+
+/** The middle value; the mean of the two middle ones for an even count. */
+export function median(values: readonly number[]): number {
+  if (values.length === 0) throw new Error('median of no values');
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+export function figuresFor(figures: readonly StepFigures[], step: Step, tool: string): StepFigures | undefined {
+  return figures.find((f) => f.step === step && f.tool === tool);
+}
