@@ -35,7 +35,7 @@ export interface BackupTarget {
 }
 
 const READ_AHEAD = 8;
-const BUFFERS = 32;
+const BUFFERS = 16;
 const PROGRESS_EVERY_BYTES = 8 * 1024 * 1024;
 
 /**
@@ -69,6 +69,13 @@ async function saveIndex(target: BackupTarget, entries: readonly IndexEntry[]): 
   return bytes;
 }
 
+/** A block read into a pooled buffer, with its chunk id (null: all zeros). */
+interface Block {
+  readonly buffer: Buffer;
+  readonly data: Buffer;
+  readonly id: string | null;
+}
+
 class BackupRun {
   readonly packs: PackWriter;
   readonly #target: BackupTarget;
@@ -80,7 +87,7 @@ class BackupRun {
   readonly #tasks = new TaskGroup();
   readonly #sealing = new Set<string>();
   readonly #extents: Extent[] = [];
-  readonly #ahead: Array<Promise<[Buffer, Buffer]>> = [];
+  readonly #ahead: Array<Promise<Block>> = [];
   #chunkCount = 0;
   #lastProgress = 0;
 
@@ -111,12 +118,12 @@ class BackupRun {
     const ahead = this.#ahead;
     for (let i = 0; i < Math.min(READ_AHEAD, count); i++) ahead.push(this.#read(i));
     for (let i = 0; i < count; i++) {
-      const [buffer, data] = await ahead.shift()!;
+      const block = await ahead.shift()!;
       if (i + READ_AHEAD < count) ahead.push(this.#read(i + READ_AHEAD));
       this.#options.signal?.throwIfAborted();
       this.#tasks.check();
-      this.#take(i * this.#chunk, buffer, data);
-      this.#report(i * this.#chunk + data.length);
+      this.#take(i * this.#chunk, block);
+      this.#report(i * this.#chunk + block.data.length);
     }
     await this.#tasks.drain();
     this.#options.progress?.(this.#source.sizeBytes, this.#source.sizeBytes);
@@ -135,22 +142,23 @@ class BackupRun {
     };
   }
 
-  async #read(block: number): Promise<[Buffer, Buffer]> {
+  /** Reads a block and, unless it is all zeros, ids it (on the thread pool, a few blocks at once). */
+  async #read(block: number): Promise<Block> {
     const buffer = await this.#pool.take();
     const offset = block * this.#chunk;
     const length = Math.min(this.#chunk, this.#source.sizeBytes - offset);
-    return [buffer, await this.#source.read(offset, length, buffer)];
+    const data = await this.#source.read(offset, length, buffer);
+    if (data.equals(this.#zero.subarray(0, data.length))) return { buffer, data, id: null };
+    return { buffer, data, id: (await this.#target.codec.chunkIdAsync(data)).toString('hex') };
   }
 
   /** Records one block; seals it in the background when its chunk is new. */
-  #take(offset: number, buffer: Buffer, data: Buffer): void {
-    if (data.equals(this.#zero.subarray(0, data.length))) {
-      appendExtent(this.#extents, offset, data.length, null);
+  #take(offset: number, { buffer, data, id }: Block): void {
+    appendExtent(this.#extents, offset, data.length, id);
+    if (id === null) {
       this.#pool.give(buffer);
       return;
     }
-    const id = this.#target.codec.chunkId(data).toString('hex');
-    appendExtent(this.#extents, offset, data.length, id);
     this.#chunkCount += 1;
     if (this.#target.index.has(id) || this.#sealing.has(id)) {
       this.#pool.give(buffer);

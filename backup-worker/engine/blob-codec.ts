@@ -1,4 +1,4 @@
-import { createHash, createHmac } from 'node:crypto';
+import { createHash, createHmac, webcrypto } from 'node:crypto';
 import { CODEC_IDS, compress, decompress, type Compression } from './compression.js';
 import { SEAL_OVERHEAD, sealInto, unseal } from './cipher.js';
 import { looksIncompressible } from './entropy-probe.js';
@@ -13,6 +13,8 @@ export interface FramedBlob {
   readonly payload: Buffer;
 }
 
+const { subtle } = webcrypto;
+
 /** The 1-byte headers, allocated once. */
 const HEADERS = new Map<number, Buffer>(Object.values(CODEC_IDS).map((id) => [id, Buffer.of(id)]));
 
@@ -23,6 +25,7 @@ const HEADERS = new Map<number, Buffer>(Object.values(CODEC_IDS).map((id) => [id
 export class BlobCodec {
   readonly #keys: MasterKeys | undefined;
   readonly #compression: Compression;
+  #macKey: Promise<CryptoKey> | undefined;
 
   constructor(keys: MasterKeys | undefined, compression: Compression) {
     this.#keys = keys;
@@ -42,6 +45,13 @@ export class BlobCodec {
   chunkId(plain: Buffer): Buffer {
     const hash = this.#keys ? createHmac('sha256', this.#keys.macKey) : createHash('sha256');
     return hash.update(plain).digest();
+  }
+
+  /** As `chunkId`, computed on libuv's thread pool (WebCrypto): several run at once, off the event loop. */
+  async chunkIdAsync(plain: Buffer): Promise<Buffer> {
+    if (!this.#keys) return Buffer.from(await subtle.digest('SHA-256', plain));
+    this.#macKey ??= subtle.importKey('raw', this.#keys.macKey, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+    return Buffer.from(await subtle.sign('HMAC', await this.#macKey, plain));
   }
 
   /**
