@@ -58,6 +58,31 @@ export async function waitForBackup(api: FloeApi, id: string, goal: BackupGoal, 
   }
 }
 
+/**
+ * Polls a backup while its `verify_status` is `verifying` (Floe's os-verify). Returns the backup once
+ * verified `ok`; a `failed` verify is a BackupFailedError with `verify_result`, so the exit code tells.
+ */
+export async function waitForVerify(api: FloeApi, id: string, settings: WaitSettings, progress: Progress): Promise<Backup> {
+  const deadline = Date.now() + settings.timeoutSeconds * 1000;
+  for (;;) {
+    const backup = await api.getBackupIfExists(id);
+    if (backup === undefined) throw new NoMatchError('backup', id);
+    if (backup.verify_status !== 'verifying') return verified(backup, progress);
+    if (Date.now() > deadline) throw new BackupWaitTimeoutError(id, settings.timeoutSeconds, 'verifying');
+    progress.update(`verify ${id}: verifying`);
+    await sleep(Math.min(settings.intervalMs, Math.max(0, deadline - Date.now())));
+  }
+}
+
+function verified(backup: Backup, progress: Progress): Backup {
+  if (backup.verify_status === 'ok') {
+    progress.succeed(`verify ${backup.id}: ok`);
+    return backup;
+  }
+  progress.fail(`verify ${backup.id}: ${backup.verify_status ?? 'no outcome'}`);
+  throw new BackupFailedError(backup.id, 'verify', backup.verify_result ?? `verify status ${backup.verify_status ?? 'unknown'}`);
+}
+
 function finish(backup: Backup, goal: BackupGoal, progress: Progress): Backup {
   const failed = goal.errorStatuses.includes(backup.status) || (goal.what === 'restore' && backup.fail_reason);
   if (failed) {

@@ -1,5 +1,6 @@
 import { CommanderError } from 'commander';
 import { FloeError } from '../common/errors.js';
+import { BackupWaitTimeoutError } from './backup-wait.js';
 import {
   BatchError,
   EndpointUnreachableError,
@@ -24,7 +25,7 @@ export const EXIT_CODE_MEANINGS: Readonly<Record<ExitCode, string>> = {
   0: 'success',
   1: 'the API refused the request or the operation failed (message shown)',
   2: 'usage error: unknown command or option, bad argument',
-  3: 'not found: no volume with that name or id (or the API answered 404)',
+  3: 'not found: no volume or backup with that name or id (or the API answered 404)',
   4: 'while waiting (--wait), the volume ended in an error status',
   5: 'cannot reach the API endpoint',
   6: 'gave up waiting (--wait) after --timeout seconds',
@@ -41,7 +42,7 @@ export function exitCodeFor(err: unknown): ExitCode {
   if (err instanceof UsageError) return EXIT_CODES.usage;
   if (err instanceof VolumeErrorStatusError) return EXIT_CODES.errorStatus;
   if (err instanceof EndpointUnreachableError) return EXIT_CODES.unreachable;
-  if (err instanceof WaitTimeoutError) return EXIT_CODES.waitTimeout;
+  if (err instanceof WaitTimeoutError || err instanceof BackupWaitTimeoutError) return EXIT_CODES.waitTimeout;
   if (err instanceof FloeError && err.status === 404) return EXIT_CODES.notFound;
   return EXIT_CODES.failed;
 }

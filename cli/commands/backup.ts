@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { parsePositiveInteger } from '../arguments.js';
-import { BACKUP_CREATED, BACKUP_DELETED, BACKUP_RESTORED, waitForBackup } from '../backup-wait.js';
+import { BACKUP_CREATED, BACKUP_DELETED, BACKUP_RESTORED, waitForBackup, waitForVerify } from '../backup-wait.js';
 import type { CommandContext, ContextFactory } from '../context.js';
 import { AmbiguousNameError, NoMatchError } from '../errors.js';
 import type { FloeApi } from '../floe-api.js';
@@ -91,7 +91,7 @@ export function registerBackupCommands(program: Command, contextOf: ContextFacto
     .command('verify')
     .description('re-read every chunk of a backup and check it (Floe extension os-verify)')
     .argument('<backup>', 'name or id')
-    .option('--wait', 'wait for the outcome')
+    .option('--wait', 'wait for the outcome (exit 1 when the backup is damaged)')
     .action((ref: string, opts: WaitOption, cmd: Command) => verifyBackup(contextOf(cmd), ref, opts));
 }
 
@@ -132,14 +132,6 @@ async function deleteBackup(ctx: CommandContext, ref: string, opts: WaitOption):
 async function verifyBackup(ctx: CommandContext, ref: string, opts: WaitOption): Promise<void> {
   const backup = await findBackup(ctx.api, ref);
   await ctx.api.verifyBackup(backup.id);
-  let shown = await ctx.api.getBackup(backup.id);
-  const progress = opts.wait ? ctx.progress() : undefined;
-  const deadline = Date.now() + ctx.wait.timeoutSeconds * 1000;
-  while (progress && shown.verify_status === 'verifying' && Date.now() < deadline) {
-    progress.update(`verify ${backup.id}: verifying`);
-    await new Promise((r) => setTimeout(r, ctx.wait.intervalMs));
-    shown = await ctx.api.getBackup(backup.id);
-  }
-  progress?.succeed(`verify ${backup.id}: ${shown.verify_status}`);
+  const shown = opts.wait ? await waitForVerify(ctx.api, backup.id, ctx.wait, ctx.progress()) : await ctx.api.getBackup(backup.id);
   ctx.printer.record(shown, backupView);
 }

@@ -1,10 +1,16 @@
 import { expect } from 'chai';
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { open, readdir } from 'node:fs/promises';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { TestApi } from '../support/api-client.js';
-import { cinder, startStack, type Stack } from '../support/stack.js';
+import { cinder, startStack, waitForBackupService, type Stack } from '../support/stack.js';
+
+const exec = promisify(execFile);
+const FLOE_AGENT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/floe-agent.js');
 
 const MIB = 1024 * 1024;
 const GIB = 1024 * MIB;
@@ -65,6 +71,18 @@ describe('e2e: volume backups', function () {
     return res.body.restore.volume_id;
   }
 
+  /** os-verify, then the backup once its verify_status is no longer `verifying`. */
+  async function verify(backupId: string): Promise<Record<string, unknown>> {
+    const res = await api.request('POST', `/backups/${backupId}/action`, { 'os-verify': null });
+    expect(res.status, JSON.stringify(res.body)).to.equal(202);
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+      const shown = (await api.request<{ backup: Record<string, unknown> }>('GET', `/backups/${backupId}`)).body.backup;
+      if (shown.verify_status !== 'verifying' || Date.now() > deadline) return shown;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+
   it('backs up data with holes and an unaligned tail, incrementally, restores to new and existing volumes, survives deleting a middle backup', async () => {
     const vol = await createVolume(1, 'bk-source');
     await writeAt(vol, [[0, randomBytes(3 * MIB)], [100 * MIB + 123, randomBytes(MIB)], [GIB - 4097, randomBytes(4097)]]);
@@ -99,15 +117,7 @@ describe('e2e: volume backups', function () {
     const vol = await createVolume(1, 'bk-verify');
     await writeAt(vol, [[0, randomBytes(2 * MIB)]]);
     const backup = await createBackup(vol);
-    const res = await api.request('POST', `/backups/${String(backup.id)}/action`, { 'os-verify': null });
-    expect(res.status, JSON.stringify(res.body)).to.equal(202);
-    const deadline = Date.now() + 60_000;
-    let shown: Record<string, unknown> = {};
-    while (Date.now() < deadline) {
-      shown = (await api.request<{ backup: Record<string, unknown> }>('GET', `/backups/${String(backup.id)}`)).body.backup;
-      if (shown.verify_status !== 'verifying') break;
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    const shown = await verify(String(backup.id));
     expect(shown.verify_status, String(shown.verify_result)).to.equal('ok');
     expect(shown.verify_result).to.match(/chunks checked, no errors/);
   });
@@ -145,23 +155,115 @@ describe('e2e: volume backups', function () {
     expect(await run('backup-list')).to.not.match(/cli-full/);
   });
 
-  it('a backup worker killed mid-backup: after restart the backup is error with a reason, the volume available, the next backup succeeds', async () => {
+  it('a backup worker killed mid-backup: after restart the backup is error with a reason, the volume available, the next backup succeeds, prune removes what it left', async () => {
     const vol = await createVolume(1, 'bk-crash');
     for (let i = 0; i < 4; i += 1) await writeAt(vol, [[i * 128 * MIB, randomBytes(128 * MIB)]]);
     const res = await api.request<{ backup: { id: string } }>('POST', '/backups', { backup: { volume_id: vol, name: 'doomed' } });
     expect(res.status).to.equal(202);
     const id = res.body.backup.id;
+    const packsBefore = await packFiles(stack.dataDir);
     await waitForProgress(api, id);
+    await waitForNewPack(stack.dataDir, packsBefore);
     await stack.kill('backup', 'SIGKILL');
     await stack.start('backup');
     const failed = await api.waitForBackup(id, ['error', 'available']);
     expect(failed.status).to.equal('error');
     expect(failed.fail_reason).to.match(/backup worker stopped while the backup was running/);
     expect((await api.waitForVolume(vol, ['available', 'backing-up'])).status).to.equal('available');
+    const leftByFailed = [...await packFiles(stack.dataDir)].filter((p) => !packsBefore.has(p));
+    expect(leftByFailed, 'packs written by the killed backup').to.have.length.greaterThan(0);
+    expect((await agent(stack, 'list', '--json')).stdout).to.not.include(id);
     const next = await createBackup(vol, { name: 'after-crash' });
     expect(next.status, String(next.fail_reason)).to.equal('available');
+
+    const report = JSON.parse((await agent(stack, 'prune', '--json')).stdout) as { packsRemoved: number; bytesFreed: number };
+    expect(report.packsRemoved).to.be.at.least(leftByFailed.length);
+    expect(report.bytesFreed).to.be.greaterThan(0);
+    const packsAfter = await packFiles(stack.dataDir);
+    expect(leftByFailed.filter((p) => packsAfter.has(p)), 'packs of the killed backup left after prune').to.deep.equal([]);
+    const listed = JSON.parse((await agent(stack, 'list', '--json')).stdout) as { backupId: string }[];
+    const available = (await api.request<{ backups: { id: string; status: string }[] }>('GET', '/backups/detail')).body.backups
+      .filter((b) => b.status === 'available').map((b) => b.id);
+    expect(listed.map((b) => b.backupId).sort()).to.deep.equal([...available].sort());
+    for (const backupId of available) expect((await verify(backupId)).verify_status, backupId).to.equal('ok');
+    expect(await digest(volumeFile(await restore(String(next.id), null)), GIB)).to.equal(await digest(volumeFile(vol), GIB));
+  });
+
+  it('a backup worker killed mid-restore: after restart the backup is available with a reason, the volume error_restoring, and the backup restores again', async () => {
+    const vol = await createVolume(1, 'rs-crash');
+    for (let i = 0; i < 2; i += 1) await writeAt(vol, [[i * 300 * MIB, randomBytes(128 * MIB)]]);
+    const hash = await digest(volumeFile(vol), GIB);
+    const backup = await createBackup(vol, { name: 'restore-victim' });
+    expect(backup.status, String(backup.fail_reason)).to.equal('available');
+    const id = String(backup.id);
+
+    const res = await api.request<{ restore: { volume_id: string } }>('POST', `/backups/${id}/restore`, { restore: { volume_id: null } });
+    expect(res.status, JSON.stringify(res.body)).to.equal(202);
+    const target = res.body.restore.volume_id;
+    await waitForRestoreRunning(api, id, target);
+    await stack.kill('backup', 'SIGKILL');
+    await stack.start('backup');
+    await waitForBackupService(stack.apiUrl);
+
+    const after = await api.waitForBackup(id, ['available', 'error']);
+    expect(after.status).to.equal('available');
+    expect(after.fail_reason).to.match(/backup worker stopped while the restore was running/);
+    const broken = await api.waitForVolume(target, ['error_restoring', 'available']);
+    expect(broken.status, JSON.stringify(broken)).to.equal('error_restoring');
+    expect((await api.waitForVolume(vol, ['available'])).status).to.equal('available');
+    const transitional = (await api.request<{ backups: { status: string }[] }>('GET', '/backups/detail')).body.backups
+      .filter((b) => !['available', 'error'].includes(b.status));
+    expect(transitional).to.deep.equal([]);
+    const busyVolumes = (await api.request<{ volumes: { id: string; status: string }[] }>('GET', '/volumes/detail')).body.volumes
+      .filter((v) => ['creating', 'backing-up', 'restoring-backup'].includes(v.status));
+    expect(busyVolumes).to.deep.equal([]);
+
+    const again = await restore(id, null);
+    expect(again).to.not.equal(target);
+    expect(await digest(volumeFile(again), GIB)).to.equal(hash);
   });
 });
+
+/** Until the backup worker runs the restore: the volume is `restoring-backup` and bytes are recorded. */
+async function waitForRestoreRunning(api: TestApi, backupId: string, volumeId: string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const backup = (await api.request<{ backup: { status: string; progress_bytes: { done: number } } }>('GET', `/backups/${backupId}`)).body.backup;
+    const volume = (await api.request<{ volume: { status: string } }>('GET', `/volumes/${volumeId}`)).body.volume;
+    if (volume.status === 'restoring-backup' && backup.status === 'restoring' && backup.progress_bytes.done > 0) return;
+    const waiting = ['creating', 'available', 'restoring-backup'].includes(volume.status) && backup.status === 'restoring';
+    if (!waiting || Date.now() > deadline) throw new Error(`restore of ${backupId} never seen running (backup ${backup.status}, volume ${volume.status})`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** The pack files of the stack's repository (`<dataDir>/backups/packs/<xx>/<name>`, not temporary files), relative paths. */
+async function packFiles(dataDir: string): Promise<Set<string>> {
+  const root = path.join(dataDir, 'backups', 'packs');
+  try {
+    return new Set(await readdir(root, { recursive: true, withFileTypes: true }).then((entries) =>
+      entries.filter((e) => e.isFile() && !e.name.startsWith('.tmp-')).map((e) => path.relative(root, path.join(e.parentPath, e.name)))));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return new Set();
+    throw err;
+  }
+}
+
+/** Until the running backup has stored a pack (so the kill leaves data that only prune reclaims). */
+async function waitForNewPack(dataDir: string, before: ReadonlySet<string>): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while ([...await packFiles(dataDir)].every((p) => before.has(p))) {
+    if (Date.now() > deadline) throw new Error('the backup stored no pack within 60 s');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** Runs the operator's `floe-agent` against the stack's repository with its generated key file. */
+async function agent(stack: Stack, ...args: string[]): Promise<{ stdout: string; stderr: string }> {
+  const [command, ...rest] = args;
+  const repo = ['--repo', path.join(stack.dataDir, 'backups'), '--key-file', path.join(stack.dataDir, 'backup.key')];
+  return exec(process.execPath, [FLOE_AGENT, command, ...repo, ...rest], { timeout: 120_000 });
+}
 
 /** Until the backup worker has recorded the first bytes of the backup (it is reading the volume). */
 async function waitForProgress(api: TestApi, id: string): Promise<void> {

@@ -13,6 +13,7 @@ import {
   WaitTimeoutError,
   formatError,
 } from '../../../cli/errors.js';
+import { BackupFailedError, BackupWaitTimeoutError } from '../../../cli/backup-wait.js';
 import { EXIT_CODES, EXIT_CODE_MEANINGS, exitCodeFor } from '../../../cli/exit-codes.js';
 import { runCli } from '../../../cli/program.js';
 import { testIo } from './http-stub.js';
@@ -54,6 +55,8 @@ describe('cli errors and exit codes', () => {
       ['an error status', new VolumeErrorStatusError('x', 'error', 'why'), EXIT_CODES.errorStatus],
       ['an unreachable endpoint', new EndpointUnreachableError('http://h', 'refused'), EXIT_CODES.unreachable],
       ['a wait timeout', new WaitTimeoutError('x', 1, 'creating'), EXIT_CODES.waitTimeout],
+      ['a backup wait timeout', new BackupWaitTimeoutError('x', 1, 'creating'), EXIT_CODES.waitTimeout],
+      ['a failed backup', new BackupFailedError('x', 'verify', 'damaged'), EXIT_CODES.failed],
       ['our usage error', new UsageError('no'), EXIT_CODES.usage],
       ['a commander error', new CommanderError(1, 'commander.unknownOption', 'x'), EXIT_CODES.usage],
       ['commander help', new CommanderError(0, 'commander.helpDisplayed', ''), EXIT_CODES.ok],
