@@ -1,10 +1,10 @@
-import { sql, type RawBuilder } from 'kysely';
+import { sql } from 'kysely';
 import type { Db } from '../../common/db/database.js';
 import type { BackupRow } from '../../common/db/schema.js';
 import { NotFoundError } from '../../common/errors.js';
 import { isUuid } from '../../common/ids.js';
 import { isBackupStatus } from '../../common/status.js';
-import { afterMarker } from '../http/pagination.js';
+import { afterMarkerRow, sortExpression } from '../http/pagination.js';
 import type { BackupFilters, BackupListQuery } from './schema.js';
 
 export interface BackupScope {
@@ -50,17 +50,7 @@ function filtered(query: BackupQuery, filters: BackupFilters): BackupQuery {
   return q;
 }
 
-/** The SQL of a sort key for table alias `table`, never null so that keyset comparisons hold. */
-function sortExpression(table: string, key: string): RawBuilder<unknown> {
-  const column = sql.ref(`${table}.${key}`);
-  if (key === 'name') return sql`coalesce(${column}, '')`;
-  if (key === 'updated_at') return sql`coalesce(${column}, '-infinity'::timestamptz)`;
-  return sql`${column}`;
-}
 
-function markerExpression(markerId: string, key: string): RawBuilder<unknown> {
-  return sql`(SELECT ${sortExpression('marker', key)} FROM backups AS marker WHERE marker.id = ${markerId})`;
-}
 
 async function checkMarker(db: Db, scope: BackupScope, marker: string): Promise<void> {
   try {
@@ -78,7 +68,7 @@ export async function listBackups(db: Db, scope: BackupScope, params: BackupList
   if (params.marker !== undefined) {
     const marker = params.marker;
     await checkMarker(db, scope, marker);
-    query = query.where(afterMarker(params.sort, (k) => sortExpression('backups', k), (k) => markerExpression(marker, k)));
+    query = query.where(afterMarkerRow('backups', marker, params.sort));
   }
   return query.execute();
 }

@@ -106,3 +106,21 @@ export function afterMarker(
 export function isFullPage(itemCount: number, limit: number): boolean {
   return itemCount > 0 && itemCount === limit;
 }
+
+/** The SQL of a sort key of table alias `table`, never null so that keyset comparisons hold. */
+export function sortExpression(table: string, key: string): RawBuilder<unknown> {
+  const column = sql.ref(`${table}.${key}`);
+  if (key === 'name') return sql`coalesce(${column}, '')`;
+  if (key === 'updated_at') return sql`coalesce(${column}, '-infinity'::timestamptz)`;
+  return sql`${column}`;
+}
+
+/**
+ * The rows of `table` after the marker row in the order of `keys`; the marker's values are read in
+ * SQL so that timestamps keep their microseconds.
+ */
+export function afterMarkerRow(table: string, markerId: string, keys: readonly SortKey[]): RawBuilder<boolean> {
+  const markerValue = (key: string) =>
+    sql`(SELECT ${sortExpression('marker', key)} FROM ${sql.table(table)} AS marker WHERE marker.id = ${markerId})`;
+  return afterMarker(keys, (key) => sortExpression(table, key), markerValue);
+}

@@ -1,10 +1,10 @@
-import { sql, type RawBuilder } from 'kysely';
+import { sql } from 'kysely';
 import type { Db } from '../../common/db/database.js';
 import type { VolumeRow } from '../../common/db/schema.js';
 import { NotFoundError } from '../../common/errors.js';
 import { isUuid } from '../../common/ids.js';
 import { isVolumeStatus } from '../../common/status.js';
-import { afterMarker, type SortKey } from '../http/pagination.js';
+import { afterMarkerRow, sortExpression, type SortKey } from '../http/pagination.js';
 import type { VolumeFilters, VolumeListQuery } from './schema.js';
 
 /** A volume row with the name of its type, which every view shows. */
@@ -46,18 +46,7 @@ function filtered(query: VolumeQuery, filters: VolumeFilters): VolumeQuery {
   return q;
 }
 
-/** The SQL of a sort key for table alias `table`, never null so that keyset comparisons hold. */
-function sortExpression(table: string, key: string): RawBuilder<unknown> {
-  const column = sql.ref(`${table}.${key}`);
-  if (key === 'name') return sql`coalesce(${column}, '')`;
-  if (key === 'updated_at') return sql`coalesce(${column}, '-infinity'::timestamptz)`;
-  return sql`${column}`;
-}
 
-/** The marker's own value of a key, read in SQL so that timestamps keep their microseconds. */
-function markerExpression(markerId: string, key: string): RawBuilder<unknown> {
-  return sql`(SELECT ${sortExpression('marker', key)} FROM volumes AS marker WHERE marker.id = ${markerId})`;
-}
 
 function ordered(query: VolumeQuery, sort: readonly SortKey[]): VolumeQuery {
   return sort.reduce((q, k) => q.orderBy(sortExpression('volumes', k.key), k.dir), query);
@@ -78,7 +67,7 @@ export async function listVolumes(db: Db, scope: VolumeScope, params: VolumeList
   if (params.marker !== undefined) {
     const marker = params.marker;
     await checkMarker(db, scope, marker);
-    query = query.where(afterMarker(params.sort, (k) => sortExpression('volumes', k), (k) => markerExpression(marker, k)));
+    query = query.where(afterMarkerRow('volumes', marker, params.sort));
   }
   return query.execute();
 }
