@@ -61,6 +61,16 @@ export class RepositoryError extends FloeError {
   }
 }
 
+/**
+ * The server refused us for a reason a retry cannot fix: wrong credentials, an SSH host key that
+ * does not match the pinned one, no permission. The message is for the operator and holds no secret.
+ */
+export class RepositoryAccessError extends FloeError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('repository_access_denied', 500, message, options);
+  }
+}
+
 /** Object names are plain tokens so that every backend can store them as file or key names. */
 export function checkObjectName(h: ObjectHandle): void {
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/.test(h.name)) {

@@ -1,5 +1,4 @@
 import { execFile } from 'node:child_process';
-import net from 'node:net';
 import { promisify } from 'node:util';
 import { connect, type ChannelModel, type Channel } from 'amqplib';
 import type { RequestContext } from '../../../common/context.js';
@@ -7,6 +6,7 @@ import { newRequestId } from '../../../common/ids.js';
 import { connectRpc, type RpcOptions } from '../../../rpc/amqp-transport.js';
 import type { RpcTransport } from '../../../rpc/transport.js';
 import { TEST_RABBITMQ_URL, uniqueName } from '../../support/env.js';
+import { TcpRelay } from '../../support/tcp-relay.js';
 
 const exec = promisify(execFile);
 
@@ -97,54 +97,32 @@ export async function closeBrokerConnection(connectionName: string): Promise<voi
   await exec('rabbitmqctl', ['-q', 'close_connection', line.split('\t')[0], 'forced by an rpc test']);
 }
 
-/**
- * A TCP relay to RabbitMQ that a test can take down and bring back, to play a broker outage
- * without stopping the shared broker.
- */
+/** A relay to the test broker that a test can take down and bring back, to play a broker outage. */
 export class BrokerProxy {
-  readonly #server = net.createServer((client) => this.#relay(client));
-  readonly #sockets = new Set<net.Socket>();
-  #port = 0;
+  readonly #relay: TcpRelay;
+
+  private constructor(relay: TcpRelay) {
+    this.#relay = relay;
+  }
 
   static async start(): Promise<BrokerProxy> {
-    const proxy = new BrokerProxy();
-    await proxy.up();
-    return proxy;
+    const target = new URL(TEST_RABBITMQ_URL);
+    return new BrokerProxy(await TcpRelay.start(target.hostname, Number(target.port || 5672)));
   }
 
   /** The test vhost's URL through this proxy. */
   get url(): string {
     const url = new URL(TEST_RABBITMQ_URL);
-    url.port = String(this.#port);
+    url.port = String(this.#relay.port);
     url.hostname = '127.0.0.1';
     return url.toString();
   }
 
-  async up(): Promise<void> {
-    await new Promise<void>((resolve, reject) => {
-      this.#server.once('error', reject);
-      this.#server.listen(this.#port, '127.0.0.1', () => resolve());
-    });
-    this.#port = (this.#server.address() as net.AddressInfo).port;
+  up(): Promise<void> {
+    return this.#relay.up();
   }
 
-  /** Refuses new connections and cuts the open ones. */
-  async down(): Promise<void> {
-    const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
-    for (const socket of this.#sockets) socket.destroy();
-    await closed;
-  }
-
-  #relay(client: net.Socket): void {
-    const target = new URL(TEST_RABBITMQ_URL);
-    const upstream = net.connect(Number(target.port || 5672), target.hostname);
-    for (const socket of [client, upstream]) {
-      this.#sockets.add(socket);
-      socket.on('close', () => this.#sockets.delete(socket));
-      socket.on('error', () => undefined);
-    }
-    client.on('close', () => upstream.destroy());
-    upstream.on('close', () => client.destroy());
-    client.pipe(upstream).pipe(client);
+  down(): Promise<void> {
+    return this.#relay.down();
   }
 }
