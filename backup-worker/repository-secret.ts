@@ -1,25 +1,26 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { BackupConfig } from '../common/config.js';
 import type { Logger } from '../common/logger.js';
+import type { RepositoryEncryption } from '../common/repository-config.js';
 import type { RepositorySecret } from './engine/index.js';
 
 /** 256 random bits, hex, as the generated key file's content. */
 const GENERATED_KEY_BYTES = 32;
 
 /**
- * The secret that opens the configured repository: the passphrase file's content (trailing newline
- * removed) or the key file. The default key file is created on the first start (mode 0600, never
- * overwritten: `wx`), so a fresh installation is encrypted without any set-up.
+ * The secret that opens a repository: the passphrase file's content (trailing newline removed) or
+ * the key file; none for an unencrypted one. A generated key file is created on the first start
+ * (mode 0600, never overwritten: `wx`), so a fresh installation is encrypted without any set-up.
  */
-export async function repositorySecret(config: BackupConfig, log: Logger): Promise<RepositorySecret> {
-  if (config.passwordFile !== undefined) {
-    const passphrase = (await readFile(config.passwordFile, 'utf8')).replace(/\r?\n$/, '');
+export async function repositorySecret(encryption: RepositoryEncryption, log: Logger): Promise<RepositorySecret> {
+  if (encryption.kind === 'none') return {};
+  if (encryption.kind === 'passphrase') {
+    const passphrase = (await readFile(encryption.file, 'utf8')).replace(/\r?\n$/, '');
     return { passphrase };
   }
-  if (config.generateKeyFile) await ensureKeyFile(config.keyFile, log);
-  return { keyFile: config.keyFile };
+  if (encryption.generate) await ensureKeyFile(encryption.file, log);
+  return { keyFile: encryption.file };
 }
 
 async function ensureKeyFile(file: string, log: Logger): Promise<void> {

@@ -1,14 +1,14 @@
 import type { FloeConfig } from '../common/config.js';
 import type { Db } from '../common/db/database.js';
 import type { Logger } from '../common/logger.js';
-import type { BackupRepository } from './engine/index.js';
+import type { RepositorySet } from './repository-set.js';
 
 /** What the operations of one backup worker work with. */
 export interface BackupRuntime {
   readonly config: FloeConfig;
   readonly db: Db;
-  /** The opened `default` repository (config.backup). */
-  readonly repository: BackupRepository;
+  /** The configured repositories (config.backup), opened on demand. */
+  readonly repositories: RepositorySet;
   /** config.host: a running backup or restore carries it in `backups.host`. */
   readonly host: string;
   /** Aborted when the service stops: running backups and restores end (as failed) instead of holding the shutdown. */

@@ -6,11 +6,9 @@ import type { RunningService } from '../common/service.js';
 import { recordHeartbeat, recordServiceStopped } from '../common/service-heartbeat.js';
 import { BACKUP_TOPIC } from '../rpc/backup-api.js';
 import type { RpcTransport } from '../rpc/transport.js';
-import { BackupRepository } from './engine/index.js';
 import { backupHandlers, onBackupDeadLetter } from './manager.js';
 import { resolveInterrupted } from './operations/resolve-interrupted.js';
-import { openRepositoryStore } from './repositories/index.js';
-import { repositorySecret } from './repository-secret.js';
+import { RepositorySet } from './repository-set.js';
 import type { BackupRuntime } from './runtime.js';
 
 export interface BackupServiceDeps {
@@ -20,25 +18,29 @@ export interface BackupServiceDeps {
 }
 
 /**
- * The backup worker (`floe-backup`, Cinder's cinder-backup): opens the repository (creating it, and
- * its key file, on the first start), resolves what a crash left transitional, then consumes the
- * `floe-backup` topic alongside any other backup worker, with a heartbeat in `services`.
+ * The backup worker (`floe-backup`, Cinder's cinder-backup): opens the configured repositories in
+ * the background (creating each, and its key file, on first use; their states go to the database),
+ * resolves what a crash left transitional, then consumes the `floe-backup` topic alongside any other
+ * backup worker, with a heartbeat in `services` that also re-checks the repositories.
  */
 export async function startBackupService({ config, db, rpc }: BackupServiceDeps): Promise<RunningService> {
   const log = getLogger(`backup:${config.host}`);
-  const store = openRepositoryStore(config.backup.repository);
-  const secret = await repositorySecret(config.backup, log);
-  const repository = await BackupRepository.openOrInit(store, secret, { compression: config.backup.compression });
+  const repositories = new RepositorySet(config.backup, db, { host: config.host, log });
+  // Repositories open in the background: one that is down must not hold the worker's start.
+  const opening = repositories.openAll();
   const abort = new AbortController();
-  const rt: BackupRuntime = { config, db, repository, host: config.host, signal: abort.signal, log };
+  const rt: BackupRuntime = { config, db, repositories, host: config.host, signal: abort.signal, log };
   const heartbeat = () => recordHeartbeat(db, { binary: 'floe-backup', host: config.host, availabilityZone: config.defaultAvailabilityZone });
   await heartbeat();
   await resolveInterrupted(rt);
   const consumer = await rpc.serve(BACKUP_TOPIC, backupHandlers(rt), {
     onDeadLetter: (envelope, error) => onBackupDeadLetter(rt, envelope, error),
   });
-  const periodic = startPeriodicTask('backup heartbeat', config.reportIntervalMs, heartbeat, log);
-  log.info('backup service started', { host: config.host, compression: config.backup.compression });
+  const periodic = startPeriodicTask('backup heartbeat', config.reportIntervalMs, async () => {
+    await heartbeat();
+    await repositories.refresh();
+  }, log);
+  log.info('backup service started', { host: config.host, repositories: config.backup.repositories.map((r) => r.name).join(','), default_repository: config.backup.defaultRepository });
   return {
     name: 'floe-backup',
     stop: async () => {
@@ -46,7 +48,8 @@ export async function startBackupService({ config, db, rpc }: BackupServiceDeps)
       await consumer.stop();
       await periodic.stop();
       await recordServiceStopped(db, 'floe-backup', config.host);
-      await repository.close();
+      await opening;
+      await repositories.close();
       log.info('backup service stopped', { host: config.host });
     },
   };

@@ -36,7 +36,7 @@ export interface BackupFailureOptions {
 
 /**
  * Ends a backup's running operation as failed, in one transaction with its volume: a failed backup
- * goes to `error` and its volume back to its previous status; a failed restore leaves the backup
+ * goes to `error` (with its unfinished copies) and its volume back to its previous status; a failed restore leaves the backup
  * `available` and its target volume `error_restoring`; a failed delete goes to `error_deleting`.
  * The reason is kept in `fail_reason`. Undefined when the backup is in no transitional status (or
  * not this worker's): another delivery or an admin resolved it.
@@ -48,7 +48,11 @@ export async function failBackup(db: Db, backupId: string, reason: string, optio
   return ignoreStale(() =>
     db.transaction().execute(async (trx) => {
       const failed = await setBackupStatus(trx, backupId, [row.status], target, { host: options.host, set: { fail_reason: reason } });
-      if (row.status === 'creating') await releaseBackedUpVolume(trx, failed.volume_id);
+      if (row.status === 'creating') {
+        await releaseBackedUpVolume(trx, failed.volume_id);
+        await trx.updateTable('backup_copies').set({ status: 'error', fail_reason: reason, updated_at: new Date() })
+          .where('backup_id', '=', backupId).where('status', '=', 'creating').execute();
+      }
       if (row.status === 'restoring' && failed.restore_volume_id) await failRestoredVolume(trx, failed.restore_volume_id, reason);
       return failed;
     }),

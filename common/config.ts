@@ -1,6 +1,10 @@
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { ConfigError } from './config-error.js';
+import { parseRepositories, type RepositoryDefinition } from './repository-config.js';
+
+export { ConfigError } from './config-error.js';
 
 /**
  * Every setting comes from an environment variable (README's configuration table lists them).
@@ -50,6 +54,9 @@ const envSchema = z.object({
   FLOE_BACKUP_PASSWORD_FILE: z.string().min(1).optional(),
   FLOE_BACKUP_KEY_FILE: z.string().min(1).optional(),
   FLOE_BACKUP_COMPRESSION: z.enum(['zstd', 'gzip', 'none']).default('zstd'),
+  FLOE_BACKUP_REPOSITORIES: z.string().min(1).optional(),
+  FLOE_BACKUP_DEFAULT_REPOSITORY: z.string().min(1).optional(),
+  FLOE_BACKUP_RETRIES: z.coerce.number().int().min(0).default(4),
   FLOE_LOG_LEVEL: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
   FLOE_LOG_FORMAT: z.enum(['json', 'pretty']).default('json'),
 });
@@ -89,20 +96,17 @@ export interface FloeConfig {
 }
 
 /**
- * The backup repository (one, named `default`, in this release). Its secret is a passphrase file or
- * a key file; with neither, a key file `<dataDir>/backup.key` is generated on the first start.
+ * The backup repositories (common/repository-config.ts). Without FLOE_BACKUP_REPOSITORIES there is
+ * one, `default`: the directory FLOE_BACKUP_REPOSITORY, encrypted under FLOE_BACKUP_PASSWORD_FILE,
+ * FLOE_BACKUP_KEY_FILE or a key file generated on the first start.
  */
 export interface BackupConfig {
-  /** A directory path or `file:///path` URL. */
-  readonly repository: string;
-  readonly passwordFile?: string;
-  readonly keyFile: string;
-  /** Whether keyFile is the generated default (created when missing) rather than one the operator gave. */
-  readonly generateKeyFile: boolean;
-  readonly compression: 'zstd' | 'gzip' | 'none';
+  readonly repositories: readonly RepositoryDefinition[];
+  /** The repository of a backup request without a `container`. */
+  readonly defaultRepository: string;
+  /** Retries of a failed repository call (with backoff) before the operation fails. */
+  readonly retries: number;
 }
-
-export class ConfigError extends Error {}
 
 function defaultBackends(dataDir: string): unknown[] {
   // Two thick backends of different sizes, so that a new user sees the scheduler spread volumes.
@@ -134,16 +138,17 @@ function parseBackends(raw: string | undefined, dataDir: string, zone: string): 
 }
 
 function parseBackup(e: z.output<typeof envSchema>, dataDir: string): BackupConfig {
-  if (e.FLOE_BACKUP_PASSWORD_FILE !== undefined && e.FLOE_BACKUP_KEY_FILE !== undefined) {
-    throw new ConfigError('FLOE_BACKUP_PASSWORD_FILE and FLOE_BACKUP_KEY_FILE cannot both be set');
+  if (e.FLOE_BACKUP_REPOSITORIES !== undefined && e.FLOE_BACKUP_REPOSITORY !== undefined) {
+    throw new ConfigError('FLOE_BACKUP_REPOSITORY and FLOE_BACKUP_REPOSITORIES cannot both be set');
   }
-  return {
-    repository: e.FLOE_BACKUP_REPOSITORY ?? path.join(dataDir, 'backups'),
-    passwordFile: e.FLOE_BACKUP_PASSWORD_FILE,
-    keyFile: e.FLOE_BACKUP_KEY_FILE ?? path.join(dataDir, 'backup.key'),
-    generateKeyFile: e.FLOE_BACKUP_PASSWORD_FILE === undefined && e.FLOE_BACKUP_KEY_FILE === undefined,
+  const { repositories, defaultRepository } = parseRepositories({
+    raw: e.FLOE_BACKUP_REPOSITORIES,
+    defaultName: e.FLOE_BACKUP_DEFAULT_REPOSITORY,
+    dataDir,
     compression: e.FLOE_BACKUP_COMPRESSION,
-  };
+    legacy: { path: e.FLOE_BACKUP_REPOSITORY, passwordFile: e.FLOE_BACKUP_PASSWORD_FILE, keyFile: e.FLOE_BACKUP_KEY_FILE },
+  });
+  return { repositories, defaultRepository, retries: e.FLOE_BACKUP_RETRIES };
 }
 
 function parseVolumeBackends(raw: string | undefined, backends: readonly BackendConfig[]): string[] {

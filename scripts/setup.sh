@@ -2,8 +2,9 @@
 # The whole set-up behind `npm start` and `npm test`: Debian packages, PostgreSQL, RabbitMQ,
 # npm dependencies and the build. Idempotent: running services are reused, nothing is redone.
 #   setup.sh          what `npm start` needs
-#   setup.sh --test   also the test database, the test virtual host and the cinder CLI
-#   setup.sh --bench  also the benchmark's database and virtual host
+#   setup.sh --test   also the test database, the test virtual host, the cinder CLI and the
+#                     remote repository servers (sshd, Swift all-in-one with its S3 API; loopback)
+#   setup.sh --bench  also the benchmark's database and virtual host, and the same remote servers
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
@@ -17,6 +18,10 @@ elif [ "${1:-}" = "--bench" ]; then
 fi
 bash scripts/services/postgres.sh "${databases[@]}"
 bash scripts/services/rabbitmq.sh "${vhosts[@]}"
+if [ "${1:-}" = "--test" ] || [ "${1:-}" = "--bench" ]; then
+  bash scripts/services/sshd.sh
+  bash scripts/services/swift.sh
+fi
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   log "installing npm dependencies"

@@ -1,14 +1,14 @@
 import { Readable } from 'node:stream';
 import { InvalidInputError } from '../../common/errors.js';
 import { ObjectNotFoundError } from '../repositories/repository.js';
-import { runBackup, type BackupOptions, type BackupSummary } from './backup.js';
+import { runReplicatedBackup, type BackupOptions, type BackupSummary, type BackupTarget, type TargetOutcome } from './backup.js';
 import { BlobCodec } from './blob-codec.js';
 import type { BlockSource, Progress } from './block-source.js';
 import { loadChunkIndex } from './chunk-index.js';
 import type { Compression } from './compression.js';
 import { BackupNotFoundError, RepositoryExistsError, RepositoryNotInitializedError, WrongKeyError } from './errors.js';
 import { deriveKek, newKdfParams, newMasterKeys, unwrapKeys, wrapKeys, type MasterKeys, type RepositorySecret } from './keys.js';
-import { acquireLock } from './lock.js';
+import { acquireLock, type HeldLock } from './lock.js';
 import { isValidBackupId, loadManifest, manifestHandle, summarize, type ManifestSummary } from './manifest.js';
 import { runPrune, type PruneReport } from './prune.js';
 import {
@@ -80,19 +80,46 @@ export class BackupRepository {
     return BackupRepository.init(store, secret, options);
   }
 
+  /** Checks that the store still answers (reads the config object's size). */
+  async probe(): Promise<void> {
+    await this.#store.stat(CONFIG_HANDLE);
+  }
+
   get config(): RepositoryConfig {
     return this.#config;
   }
 
   async backup(source: BlockSource, options: BackupOptions): Promise<BackupSummary> {
+    const [outcome] = await BackupRepository.backupToAll([this], source, options);
+    if (!outcome.ok) throw outcome.error;
+    return outcome.summary;
+  }
+
+  /**
+   * One backup into several repositories from a single read of the source (replication). Each
+   * repository ends on its own: one that fails (or cannot be locked) does not stop the others.
+   */
+  static async backupToAll(repositories: readonly BackupRepository[], source: BlockSource, options: BackupOptions): Promise<TargetOutcome[]> {
     if (!isValidBackupId(options.backupId)) throw new InvalidInputError(`invalid backup id ${options.backupId}`);
-    const lock = await acquireLock(this.#store, 'shared', `backup ${options.backupId}`);
+    const prepared = await Promise.all(repositories.map((r) => r.#prepareBackup(options.backupId).then((p) => ({ ok: true as const, ...p }), (error: unknown) => ({ ok: false as const, error }))));
     try {
-      if (await this.#exists(options.backupId)) throw new InvalidInputError(`backup ${options.backupId} already exists`);
-      const index = await loadChunkIndex(this.#store, this.#codec);
-      return await runBackup({ store: this.#store, codec: this.#codec, config: this.#config, index }, source, options);
+      const ready = prepared.flatMap((p) => (p.ok ? [p.target] : []));
+      const outcomes = ready.length > 0 ? await runReplicatedBackup(ready, source, options) : [];
+      return prepared.map((p) => (p.ok ? outcomes.shift()! : { ok: false, error: p.error }));
     } finally {
+      await Promise.all(prepared.map((p) => (p.ok ? p.lock.release() : undefined)));
+    }
+  }
+
+  async #prepareBackup(backupId: string): Promise<{ target: BackupTarget; lock: HeldLock }> {
+    const lock = await acquireLock(this.#store, 'shared', `backup ${backupId}`);
+    try {
+      if (await this.#exists(backupId)) throw new InvalidInputError(`backup ${backupId} already exists`);
+      const index = await loadChunkIndex(this.#store, this.#codec);
+      return { target: { store: this.#store, codec: this.#codec, config: this.#config, index }, lock };
+    } catch (err) {
       await lock.release();
+      throw err;
     }
   }
 

@@ -1,7 +1,9 @@
-import type { BlobCodec } from './blob-codec.js';
+import { InvalidInputError } from '../../common/errors.js';
+import type { BlobCodec, FramedBlob } from './blob-codec.js';
 import type { BlockSource, Progress } from './block-source.js';
 import { BufferPool } from './buffer-pool.js';
 import { saveIndexObject, type ChunkIndex, type IndexEntry } from './chunk-index.js';
+import type { Compression } from './compression.js';
 import { appendExtent, saveManifest, type Extent } from './manifest.js';
 import { PackWriter } from './pack-writer.js';
 import type { RepositoryConfig } from './repo-config.js';
@@ -34,6 +36,9 @@ export interface BackupTarget {
   readonly index: ChunkIndex;
 }
 
+/** What one target of a replicated backup ended with. */
+export type TargetOutcome = { readonly ok: true; readonly summary: BackupSummary } | { readonly ok: false; readonly error: unknown };
+
 const READ_AHEAD = 8;
 const BUFFERS = 16;
 const PROGRESS_EVERY_BYTES = 8 * 1024 * 1024;
@@ -44,76 +49,145 @@ const PROGRESS_EVERY_BYTES = 8 * 1024 * 1024;
  * the manifest are written: a backup that stops early leaves no manifest.
  */
 export async function runBackup(target: BackupTarget, source: BlockSource, options: BackupOptions): Promise<BackupSummary> {
+  const [outcome] = await runReplicatedBackup([target], source, options);
+  if (!outcome.ok) throw outcome.error;
+  return outcome.summary;
+}
+
+/**
+ * As `runBackup`, into several repositories at once from one read of the source: each block is
+ * compressed once per compression setting and sealed and packed once per target (their keys
+ * differ). A target that fails is dropped and the others go on; the source read stops only when
+ * none is left (or on abort).
+ */
+export async function runReplicatedBackup(targets: readonly BackupTarget[], source: BlockSource, options: BackupOptions): Promise<TargetOutcome[]> {
+  const chunk = targets[0].config.chunkSizeBytes;
+  if (targets.some((t) => t.config.chunkSizeBytes !== chunk)) throw new InvalidInputError('the copies of a backup need repositories of the same chunk size');
   const startedAt = new Date().toISOString();
-  const run = new BackupRun(target, source, options);
-  const extents = await run.readAll();
-  const entries = await run.packs.finish();
-  options.signal?.throwIfAborted();
-  const indexBytes = entries.length > 0 ? await saveIndex(target, entries) : 0;
-  const manifestBytes = await saveManifest(target.store, target.codec, {
-    formatVersion: 1,
-    backupId: options.backupId,
-    source: { name: source.name, sizeBytes: source.sizeBytes },
-    chunkSizeBytes: target.config.chunkSizeBytes,
-    startedAt,
-    finishedAt: new Date().toISOString(),
-    meta: options.meta ?? {},
-    extents,
-  });
-  return run.summary(indexBytes + manifestBytes, indexBytes > 0 ? 2 : 1);
+  const writers = targets.map((t) => new TargetWriter(t, chunk));
+  const run = new SourceRun(writers, source, options, chunk);
+  await run.readAll();
+  return Promise.all(writers.map((w) => w.finish(options, source, startedAt)));
 }
 
-async function saveIndex(target: BackupTarget, entries: readonly IndexEntry[]): Promise<number> {
-  const bytes = await saveIndexObject(target.store, target.codec, entries);
-  for (const e of entries) target.index.add(e);
-  return bytes;
-}
-
-/** A block read into a pooled buffer, with its chunk id (null: all zeros). */
+/** A block read into a pooled buffer, with its chunk id per target (null: all zeros). */
 interface Block {
   readonly buffer: Buffer;
   readonly data: Buffer;
-  readonly id: string | null;
+  readonly ids: ReadonlyArray<string | null>;
 }
 
-class BackupRun {
+/** One target's side of a backup: its extents, dedup, sealing and packs; fails on its own. */
+class TargetWriter {
+  readonly target: BackupTarget;
   readonly packs: PackWriter;
-  readonly #target: BackupTarget;
+  readonly extents: Extent[] = [];
+  readonly sealing = new Set<string>();
+  chunkCount = 0;
+  failure: { error: unknown } | undefined;
+
+  constructor(target: BackupTarget, chunk: number) {
+    this.target = target;
+    this.packs = new PackWriter(target.store, target.config.packSizeBytes, target.codec.maxStoredLength(chunk));
+  }
+
+  /** Records a block; returns true when its chunk is new here and must be sealed. */
+  take(offset: number, length: number, id: string | null): boolean {
+    appendExtent(this.extents, offset, length, id);
+    if (id === null) return false;
+    this.chunkCount += 1;
+    if (this.target.index.has(id) || this.sealing.has(id)) return false;
+    this.sealing.add(id);
+    return true;
+  }
+
+  async seal(id: string, blob: FramedBlob): Promise<void> {
+    const codec = this.target.codec;
+    try {
+      await this.packs.add(id, codec.storedLength(blob), (into) => codec.writeStored(blob, into));
+    } catch (error) {
+      this.failure ??= { error };
+    }
+  }
+
+  async finish(options: BackupOptions, source: BlockSource, startedAt: string): Promise<TargetOutcome> {
+    try {
+      if (this.failure) throw this.failure.error;
+      options.signal?.throwIfAborted();
+      const entries = await this.packs.finish();
+      options.signal?.throwIfAborted();
+      const { store, codec, config } = this.target;
+      const indexBytes = entries.length > 0 ? await this.#saveIndex(entries) : 0;
+      const manifestBytes = await saveManifest(store, codec, {
+        formatVersion: 1,
+        backupId: options.backupId,
+        source: { name: source.name, sizeBytes: source.sizeBytes },
+        chunkSizeBytes: config.chunkSizeBytes,
+        startedAt,
+        finishedAt: new Date().toISOString(),
+        meta: options.meta ?? {},
+        extents: this.extents,
+      });
+      return { ok: true, summary: this.#summary(options.backupId, source.sizeBytes, indexBytes + manifestBytes, indexBytes > 0 ? 2 : 1) };
+    } catch (error) {
+      await this.packs.settle();
+      return { ok: false, error };
+    }
+  }
+
+  async #saveIndex(entries: readonly IndexEntry[]): Promise<number> {
+    const bytes = await saveIndexObject(this.target.store, this.target.codec, entries);
+    for (const e of entries) this.target.index.add(e);
+    return bytes;
+  }
+
+  #summary(backupId: string, sizeBytes: number, metadataBytes: number, metadataObjects: number): BackupSummary {
+    return {
+      backupId,
+      sizeBytes,
+      bytesRead: sizeBytes,
+      bytesStoredNew: this.packs.bytesWritten + metadataBytes,
+      chunkCount: this.chunkCount,
+      newChunkCount: this.sealing.size,
+      objectCount: this.packs.packCount + metadataObjects,
+    };
+  }
+}
+
+/** The single read of the source, feeding every target still alive. */
+class SourceRun {
+  readonly #writers: readonly TargetWriter[];
   readonly #source: BlockSource;
   readonly #options: BackupOptions;
   readonly #chunk: number;
   readonly #zero: Buffer;
   readonly #pool: BufferPool;
   readonly #tasks = new TaskGroup();
-  readonly #sealing = new Set<string>();
-  readonly #extents: Extent[] = [];
   readonly #ahead: Array<Promise<Block>> = [];
-  #chunkCount = 0;
   #lastProgress = 0;
 
-  constructor(target: BackupTarget, source: BlockSource, options: BackupOptions) {
-    this.#target = target;
+  constructor(writers: readonly TargetWriter[], source: BlockSource, options: BackupOptions, chunk: number) {
+    this.#writers = writers;
     this.#source = source;
     this.#options = options;
-    this.#chunk = target.config.chunkSizeBytes;
-    this.#zero = Buffer.alloc(this.#chunk);
-    this.#pool = new BufferPool(BUFFERS, this.#chunk);
-    this.packs = new PackWriter(target.store, target.config.packSizeBytes, target.codec.maxStoredLength(this.#chunk));
+    this.#chunk = chunk;
+    this.#zero = Buffer.alloc(chunk);
+    this.#pool = new BufferPool(BUFFERS, chunk);
   }
 
   /** On failure, waits for the work in flight so that nothing is written after the backup fails. */
-  async readAll(): Promise<Extent[]> {
+  async readAll(): Promise<void> {
     try {
-      return await this.#readAll();
+      await this.#readAll();
     } catch (err) {
       await Promise.allSettled(this.#ahead);
       await this.#tasks.settle();
-      await this.packs.settle();
+      await Promise.all(this.#writers.map((w) => w.packs.settle()));
       throw err;
     }
   }
 
-  async #readAll(): Promise<Extent[]> {
+  async #readAll(): Promise<void> {
     const count = Math.ceil(this.#source.sizeBytes / this.#chunk);
     const ahead = this.#ahead;
     for (let i = 0; i < Math.min(READ_AHEAD, count); i++) ahead.push(this.#read(i));
@@ -122,57 +196,58 @@ class BackupRun {
       if (i + READ_AHEAD < count) ahead.push(this.#read(i + READ_AHEAD));
       this.#options.signal?.throwIfAborted();
       this.#tasks.check();
+      if (this.#writers.every((w) => w.failure)) break;
       this.#take(i * this.#chunk, block);
       this.#report(i * this.#chunk + block.data.length);
     }
+    await Promise.allSettled(ahead);
     await this.#tasks.drain();
     this.#options.progress?.(this.#source.sizeBytes, this.#source.sizeBytes);
-    return this.#extents;
   }
 
-  summary(metadataBytes: number, metadataObjects: number): BackupSummary {
-    return {
-      backupId: this.#options.backupId,
-      sizeBytes: this.#source.sizeBytes,
-      bytesRead: this.#source.sizeBytes,
-      bytesStoredNew: this.packs.bytesWritten + metadataBytes,
-      chunkCount: this.#chunkCount,
-      newChunkCount: this.#sealing.size,
-      objectCount: this.packs.packCount + metadataObjects,
-    };
-  }
-
-  /** Reads a block and, unless it is all zeros, ids it (on the thread pool, a few blocks at once). */
+  /** Reads a block and, unless it is all zeros, ids it for every target (here or on the hashing thread). */
   async #read(block: number): Promise<Block> {
-    const buffer = await this.#pool.take();
+    let buffer = await this.#pool.take();
     const offset = block * this.#chunk;
     const length = Math.min(this.#chunk, this.#source.sizeBytes - offset);
-    const data = await this.#source.read(offset, length, buffer);
-    if (data.equals(this.#zero.subarray(0, data.length))) return { buffer, data, id: null };
-    return { buffer, data, id: (await this.#target.codec.chunkIdAsync(data)).toString('hex') };
+    let data = await this.#source.read(offset, length, buffer);
+    if (data.equals(this.#zero.subarray(0, data.length))) return { buffer, data, ids: this.#writers.map(() => null) };
+    const ids: string[] = [];
+    for (const { target } of this.#writers) {
+      if (data.buffer !== buffer.buffer) {
+        ids.push(target.codec.chunkId(data).toString('hex'));
+        continue;
+      }
+      // The pooled buffer's memory may travel to the hashing thread and back as a new view.
+      const lent = await target.codec.chunkIdLent(data);
+      [buffer, data] = [Buffer.from(lent.data.buffer), lent.data];
+      ids.push(lent.digest.toString('hex'));
+    }
+    return { buffer, data, ids };
   }
 
-  /** Records one block; seals it in the background when its chunk is new. */
-  #take(offset: number, { buffer, data, id }: Block): void {
-    appendExtent(this.#extents, offset, data.length, id);
-    if (id === null) {
+  /** Records one block in every live target; seals it in the background where its chunk is new. */
+  #take(offset: number, { buffer, data, ids }: Block): void {
+    const sealers = this.#writers.filter((w, t) => !w.failure && w.take(offset, data.length, ids[t]));
+    if (sealers.length === 0) {
       this.#pool.give(buffer);
       return;
     }
-    this.#chunkCount += 1;
-    if (this.#target.index.has(id) || this.#sealing.has(id)) {
-      this.#pool.give(buffer);
-      return;
-    }
-    this.#sealing.add(id);
-    this.#tasks.add(this.#seal(id, buffer, data));
+    this.#tasks.add(this.#seal(sealers, ids, buffer, data));
   }
 
-  async #seal(id: string, buffer: Buffer, data: Buffer): Promise<void> {
+  /** Frames the block once per compression in use, then seals it into each target's packs. */
+  async #seal(sealers: readonly TargetWriter[], ids: ReadonlyArray<string | null>, buffer: Buffer, data: Buffer): Promise<void> {
     try {
-      const codec = this.#target.codec;
-      const blob = await codec.frame(data);
-      await this.packs.add(id, codec.storedLength(blob), (into) => codec.writeStored(blob, into));
+      const framed = new Map<Compression, Promise<FramedBlob>>();
+      await Promise.all(
+        sealers.map(async (writer) => {
+          const codec = writer.target.codec;
+          const compression = writer.target.config.compression;
+          if (!framed.has(compression)) framed.set(compression, codec.frame(data));
+          await writer.seal(ids[this.#writers.indexOf(writer)]!, await framed.get(compression)!);
+        }),
+      );
     } finally {
       this.#pool.give(buffer);
     }

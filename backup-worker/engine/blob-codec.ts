@@ -1,7 +1,7 @@
-import { createHash, createHmac, webcrypto } from 'node:crypto';
 import { CODEC_IDS, compress, decompress, type Compression } from './compression.js';
 import { SEAL_OVERHEAD, sealInto, unseal } from './cipher.js';
 import { looksIncompressible } from './entropy-probe.js';
+import { digestHere, hashThread, type Hashed } from './hash-thread.js';
 import type { MasterKeys } from './keys.js';
 
 /** A stored blob could not be opened: altered bytes, wrong key or an unknown header. */
@@ -13,8 +13,6 @@ export interface FramedBlob {
   readonly payload: Buffer;
 }
 
-const { subtle } = webcrypto;
-
 /** The 1-byte headers, allocated once. */
 const HEADERS = new Map<number, Buffer>(Object.values(CODEC_IDS).map((id) => [id, Buffer.of(id)]));
 
@@ -25,7 +23,6 @@ const HEADERS = new Map<number, Buffer>(Object.values(CODEC_IDS).map((id) => [id
 export class BlobCodec {
   readonly #keys: MasterKeys | undefined;
   readonly #compression: Compression;
-  #macKey: Promise<CryptoKey> | undefined;
 
   constructor(keys: MasterKeys | undefined, compression: Compression) {
     this.#keys = keys;
@@ -43,15 +40,15 @@ export class BlobCodec {
 
   /** HMAC-SHA-256 under the MAC key when encrypted, SHA-256 otherwise. */
   chunkId(plain: Buffer): Buffer {
-    const hash = this.#keys ? createHmac('sha256', this.#keys.macKey) : createHash('sha256');
-    return hash.update(plain).digest();
+    return digestHere(this.#keys?.macKey, plain);
   }
 
-  /** As `chunkId`, computed on libuv's thread pool (WebCrypto): several run at once, off the event loop. */
-  async chunkIdAsync(plain: Buffer): Promise<Buffer> {
-    if (!this.#keys) return Buffer.from(await subtle.digest('SHA-256', plain));
-    this.#macKey ??= subtle.importKey('raw', this.#keys.macKey, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
-    return Buffer.from(await subtle.sign('HMAC', await this.#macKey, plain));
+  /**
+   * As `chunkId`, spread over this thread and a hashing thread. All of `plain`'s memory
+   * (`plain.buffer`) may travel there and back: use the returned `data` from then on, never `plain`.
+   */
+  async chunkIdLent(plain: Buffer): Promise<Hashed> {
+    return hashThread.digest(this.#keys?.macKey, plain);
   }
 
   /**

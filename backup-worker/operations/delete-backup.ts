@@ -1,11 +1,13 @@
 import { errorMessage } from '../../common/errors.js';
 import { failBackup } from '../../common/backup-failure.js';
 import { BackupNotFoundError } from '../engine/index.js';
+import type { BackupRow } from '../../common/db/schema.js';
+import { copiesOf } from '../backup-copies.js';
 import { readBackup, tryTransitionBackup } from '../backup-records.js';
 import type { BackupRuntime } from '../runtime.js';
 
 /**
- * Removes a `deleting` backup's manifest from the repository (a backup already gone counts as
+ * Removes a `deleting` backup's manifest from each copy's repository (a backup already gone counts as
  * removed), then marks it `deleted`; `error_deleting` with the reason on failure. Every backup
  * restores from its own manifest, so deleting one never breaks another; the chunks only it used are
  * reclaimed by the next prune.
@@ -17,7 +19,7 @@ export async function deleteBackup(rt: BackupRuntime, backupId: string): Promise
     return;
   }
   try {
-    await removeFromRepository(rt, backupId);
+    await removeFromRepositories(rt, backup);
   } catch (err) {
     const reason = errorMessage(err);
     await failBackup(rt.db, backupId, reason);
@@ -29,10 +31,14 @@ export async function deleteBackup(rt: BackupRuntime, backupId: string): Promise
   }
 }
 
-export async function removeFromRepository(rt: BackupRuntime, backupId: string): Promise<void> {
-  try {
-    await rt.repository.deleteBackup(backupId);
-  } catch (err) {
-    if (!(err instanceof BackupNotFoundError)) throw err;
+/** Removes the manifest from every copy's repository (one already gone counts as removed). */
+export async function removeFromRepositories(rt: BackupRuntime, backup: BackupRow): Promise<void> {
+  for (const copy of await copiesOf(rt.db, backup, ['creating', 'available', 'error', 'deleting'])) {
+    const repository = await rt.repositories.get(copy.repository);
+    try {
+      await repository.deleteBackup(backup.id);
+    } catch (err) {
+      if (!(err instanceof BackupNotFoundError)) throw err;
+    }
   }
 }

@@ -2,7 +2,7 @@ import type { BackupRow } from '../../common/db/schema.js';
 import { errorMessage } from '../../common/errors.js';
 import { failBackup } from '../../common/backup-failure.js';
 import type { BackupRuntime } from '../runtime.js';
-import { deleteBackup, removeFromRepository } from './delete-backup.js';
+import { deleteBackup, removeFromRepositories } from './delete-backup.js';
 
 export const INTERRUPTED_BACKUP_REASON = 'The backup worker stopped while the backup was running (crash or kill); the backup is incomplete.';
 export const INTERRUPTED_RESTORE_REASON = 'The backup worker stopped while the restore was running (crash or kill); the volume holds a partial restore.';
@@ -37,7 +37,13 @@ export async function resolveInterrupted(rt: BackupRuntime): Promise<void> {
 
 async function resolveOne(rt: BackupRuntime, backup: BackupRow): Promise<void> {
   if (backup.status === 'deleting') return deleteBackup(rt, backup.id);
-  if (backup.status === 'creating') await removeFromRepository(rt, backup.id);
+  if (backup.status === 'creating') {
+    await removeFromRepositories(rt, backup).catch((err: unknown) => {
+      // The manifest, if one was written, stays in a repository that cannot be reached now; the
+      // database still says error, and `floe-agent delete` removes it.
+      rt.log.warn('could not remove an interrupted backup from its repositories', { backup_id: backup.id, error: errorMessage(err) });
+    });
+  }
   const reason = backup.status === 'creating' ? INTERRUPTED_BACKUP_REASON : INTERRUPTED_RESTORE_REASON;
   await failBackup(rt.db, backup.id, reason, { host: rt.host });
 }

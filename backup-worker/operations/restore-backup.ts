@@ -5,6 +5,7 @@ import { failBackup } from '../../common/backup-failure.js';
 import { setBackupStatus, transitionVolume } from '../../common/status.js';
 import { claimColumns, operationFailed, readBackup, tryTransitionBackup } from '../backup-records.js';
 import type { RestoreSummary } from '../engine/index.js';
+import { fromAnyCopy } from '../backup-copies.js';
 import { recordProgress } from '../progress-recorder.js';
 import type { BackupRuntime } from '../runtime.js';
 import { volumeFileOf } from '../volume-files.js';
@@ -93,9 +94,12 @@ async function noRestoreTarget(rt: BackupRuntime, backup: BackupRow, reason: str
 
 async function runRestore(rt: BackupRuntime, backup: BackupRow, volume: VolumeRow): Promise<RestoreSummary> {
   const recorder = recordProgress(rt, backup.id);
-  const summary = await rt.repository.restore(backup.id, volumeFileOf(rt.config, volume), { progress: recorder.progress, signal: rt.signal });
+  const target = volumeFileOf(rt.config, volume);
+  // A copy that fails (unreachable, damaged) is followed by the next one, which rewrites the volume whole.
+  const { result, copy } = await fromAnyCopy(rt, backup, (repository) => repository.restore(backup.id, target, { progress: recorder.progress, signal: rt.signal }));
   await recorder.settle();
-  return summary;
+  rt.log.info('restored from copy', { backup_id: backup.id, repository: copy.repository });
+  return result;
 }
 
 async function restoreDone(rt: BackupRuntime, backup: BackupRow, summary: RestoreSummary): Promise<void> {

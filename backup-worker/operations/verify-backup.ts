@@ -2,7 +2,9 @@ import { sql } from 'kysely';
 import type { VerifyStatus } from '../../common/db/schema.js';
 import { errorMessage } from '../../common/errors.js';
 import type { VerifyReport } from '../engine/index.js';
+import { fromAnyCopy } from '../backup-copies.js';
 import { readBackup } from '../backup-records.js';
+import { RepositoryUnavailableError } from '../repositories/resilient.js';
 import type { BackupRuntime } from '../runtime.js';
 
 /** Errors kept in `verify_result`; the count says how many more there were. */
@@ -21,7 +23,9 @@ export async function verifyBackup(rt: BackupRuntime, backupId: string): Promise
   }
   let outcome: { status: VerifyStatus; result: string };
   try {
-    outcome = describe(await rt.repository.verify(backupId));
+    // Another copy is used only when a repository cannot be reached: damage found is the answer.
+    const { result, copy } = await fromAnyCopy(rt, backup, (repository) => repository.verify(backupId), (err) => err instanceof RepositoryUnavailableError);
+    outcome = describe(result, copy.repository);
   } catch (err) {
     outcome = { status: 'failed', result: errorMessage(err) };
   }
@@ -29,11 +33,11 @@ export async function verifyBackup(rt: BackupRuntime, backupId: string): Promise
   rt.log.info('backup verified', { backup_id: backupId, status: outcome.status });
 }
 
-function describe(report: VerifyReport): { status: VerifyStatus; result: string } {
-  if (report.ok) return { status: 'ok', result: `${report.chunksChecked} chunks checked, no errors.` };
+function describe(report: VerifyReport, repository: string): { status: VerifyStatus; result: string } {
+  if (report.ok) return { status: 'ok', result: `Copy in ${repository}: ${report.chunksChecked} chunks checked, no errors.` };
   const listed = report.errors.slice(0, MAX_LISTED_ERRORS).join('; ');
   const more = report.errors.length > MAX_LISTED_ERRORS ? ` (and ${report.errors.length - MAX_LISTED_ERRORS} more)` : '';
-  return { status: 'failed', result: `${report.chunksChecked} chunks checked, ${report.errors.length} errors: ${listed}${more}` };
+  return { status: 'failed', result: `Copy in ${repository}: ${report.chunksChecked} chunks checked, ${report.errors.length} errors: ${listed}${more}` };
 }
 
 /** Stores a verification's outcome while one is asked for (a dead letter records its failure too). */

@@ -13,16 +13,8 @@ import {
   type ObjectKind,
   type Repository,
 } from './repository.js';
+import { objectDir, KIND_DIRS, TEMP_PREFIX } from './layout.js';
 
-const KIND_DIRS: Readonly<Record<ObjectKind, string>> = {
-  config: 'config',
-  key: 'keys',
-  lock: 'locks',
-  index: 'index',
-  pack: 'packs',
-  manifest: 'manifests',
-};
-const TEMP_PREFIX = '.tmp-';
 
 /**
  * A directory (local disk or an NFS/GlusterFS mount). Packs are sharded by the first two
@@ -101,8 +93,7 @@ export class LocalRepository implements Repository {
   }
 
   #dirOf(h: ObjectHandle): string {
-    const top = join(this.#root, KIND_DIRS[h.kind]);
-    return h.kind === 'pack' ? join(top, h.name.slice(0, 2)) : top;
+    return join(this.#root, objectDir(h));
   }
 
   #pathOf(h: ObjectHandle): string {

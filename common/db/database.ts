@@ -3,6 +3,7 @@ import pg from 'pg';
 import * as volumes0001 from './migrations/0001-volumes.js';
 import * as serviceStopped0002 from './migrations/0002-service-stopped.js';
 import * as backups0003 from './migrations/0003-backups.js';
+import * as backupCopies0004 from './migrations/0004-backup-copies.js';
 import type { Database } from './schema.js';
 import { getLogger } from '../logger.js';
 
@@ -15,6 +16,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0001-volumes': volumes0001,
   '0002-service-stopped': serviceStopped0002,
   '0003-backups': backups0003,
+  '0004-backup-copies': backupCopies0004,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

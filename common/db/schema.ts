@@ -96,7 +96,7 @@ export interface BackupsTable {
   volume_id: string;
   name: string | null;
   description: string | null;
-  /** The repository holding the backup's data ('default' in this release). */
+  /** The repository the backup was made to (its first copy); replicas are in backup_copies. */
   container: string;
   status: BackupStatus;
   fail_reason: string | null;
@@ -127,8 +127,37 @@ export interface BackupsTable {
   deleted_at: NullableTimestamp;
 }
 
+/** One copy of a backup in one repository. */
+export type BackupCopyStatus = 'creating' | 'available' | 'error' | 'deleting';
+
+export interface BackupCopiesTable {
+  backup_id: string;
+  repository: string;
+  status: BackupCopyStatus;
+  fail_reason: string | null;
+  object_count: Generated<number>;
+  stored_bytes: Int8;
+  created_at: Timestamp;
+  updated_at: NullableTimestamp;
+}
+
+/** A configured repository as the backup workers last found it (start-up, heartbeats, first use). */
+export type RepositoryState = 'available' | 'unavailable';
+
+export interface BackupRepositoriesTable {
+  name: string;
+  type: string;
+  state: RepositoryState;
+  /** Why it is unavailable (no secrets). */
+  detail: string | null;
+  host: string;
+  checked_at: Timestamp;
+}
+
 export interface Database {
   backups: BackupsTable;
+  backup_copies: BackupCopiesTable;
+  backup_repositories: BackupRepositoriesTable;
   volumes: VolumesTable;
   volume_types: VolumeTypesTable;
   services: ServicesTable;
@@ -138,6 +167,8 @@ export interface Database {
 
 export type VolumeRow = Selectable<VolumesTable>;
 export type BackupRow = Selectable<BackupsTable>;
+export type BackupCopyRow = Selectable<BackupCopiesTable>;
+export type BackupRepositoryRow = Selectable<BackupRepositoriesTable>;
 export type NewBackup = Insertable<BackupsTable>;
 export type BackupUpdate = Updateable<BackupsTable>;
 export type NewVolume = Insertable<VolumesTable>;

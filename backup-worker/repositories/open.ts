@@ -1,0 +1,105 @@
+import path from 'node:path';
+import type { Logger } from '../../common/logger.js';
+import type { RepositoryDefinition, S3Params, SftpParams, SwiftParams } from '../../common/repository-config.js';
+import { LocalRepository } from './local.js';
+import type { Repository } from './repository.js';
+import { ResilientRepository } from './resilient.js';
+import { S3Repository } from './s3.js';
+import { readPrivateFile, readSecret } from './secrets.js';
+import { SftpRepository } from './sftp.js';
+import { SwiftRepository } from './swift.js';
+import { ThrottledRepository } from './throttled.js';
+
+export interface OpenOptions {
+  readonly retries: number;
+  readonly log: Logger;
+  /** First backoff delay; tests shorten it. */
+  readonly minRetryDelayMs?: number;
+}
+
+/**
+ * The store of a configured repository, its credentials read now (environment or private file),
+ * with its bandwidth limit and retries around it. Nothing is contacted until the first call.
+ */
+export async function openConfiguredStore(definition: RepositoryDefinition, options: OpenOptions): Promise<Repository> {
+  let store = await openStore(definition);
+  if (definition.bandwidthBytesPerSec !== undefined) store = new ThrottledRepository(store, definition.bandwidthBytesPerSec);
+  return new ResilientRepository(store, {
+    name: definition.name,
+    description: describeRepository(definition),
+    retries: options.retries,
+    minDelayMs: options.minRetryDelayMs,
+    log: options.log,
+  });
+}
+
+/** "offsite (sftp backup@10.0.0.5:22/srv/floe)": what and where, never a secret. */
+export function describeRepository(definition: RepositoryDefinition): string {
+  const p = definition.params;
+  const where =
+    p.type === 'local' ? p.path
+    : p.type === 'sftp' ? `${p.user}@${p.host}:${p.port}${p.path.startsWith('/') ? '' : '/'}${p.path}`
+    : p.type === 's3' ? `${p.endpoint ?? 'AWS'} bucket ${p.bucket}${p.prefix ? `/${p.prefix}` : ''}`
+    : `${new URL(p.authUrl).host} container ${p.container}${p.prefix ? `/${p.prefix}` : ''}`;
+  return `${definition.name} (${definition.type} ${where})`;
+}
+
+async function openStore(definition: RepositoryDefinition): Promise<Repository> {
+  const p = definition.params;
+  const what = (field: string) => `the ${field} of backup repository ${definition.name}`;
+  switch (p.type) {
+    case 'local':
+      return new LocalRepository(path.resolve(p.path));
+    case 'sftp':
+      return openSftp(p, what);
+    case 's3':
+      return openS3(p, what);
+    case 'swift':
+      return openSwift(p, what);
+  }
+}
+
+async function openSftp(p: SftpParams, what: (field: string) => string): Promise<Repository> {
+  return new SftpRepository({
+    host: p.host,
+    port: p.port,
+    username: p.user,
+    privateKey: await readPrivateFile(p.privateKeyFile, what('privateKeyFile')),
+    passphrase: p.passphrase && (await readSecret(p.passphrase, what('passphrase'))),
+    hostKey: p.hostKey,
+    path: p.path,
+    maxInFlight: p.maxInFlight,
+  });
+}
+
+async function openS3(p: S3Params, what: (field: string) => string): Promise<Repository> {
+  return new S3Repository({
+    endpoint: p.endpoint,
+    region: p.region,
+    bucket: p.bucket,
+    prefix: p.prefix,
+    forcePathStyle: p.forcePathStyle,
+    accessKeyId: typeof p.accessKeyId === 'string' ? p.accessKeyId : await readSecret(p.accessKeyId, what('accessKeyId')),
+    secretAccessKey: await readSecret(p.secretAccessKey, what('secretAccessKey')),
+    sessionToken: p.sessionToken && (await readSecret(p.sessionToken, what('sessionToken'))),
+  });
+}
+
+async function openSwift(p: SwiftParams, what: (field: string) => string): Promise<Repository> {
+  const secret = await readSecret(p.key, what('key'));
+  const auth =
+    p.authVersion === '1'
+      ? { version: '1' as const, authUrl: p.authUrl, user: p.user, key: secret }
+      : {
+          version: '3' as const,
+          authUrl: p.authUrl,
+          username: p.user,
+          password: secret,
+          userDomain: p.userDomain,
+          project: p.project ?? p.user,
+          projectDomain: p.projectDomain,
+          region: p.region,
+          interface: p.interface,
+        };
+  return new SwiftRepository({ auth, container: p.container, prefix: p.prefix });
+}

@@ -1,0 +1,266 @@
+import { addAbortSignal, Readable } from 'node:stream';
+import {
+  CreateBucketCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  S3Client,
+  type BucketLocationConstraint,
+} from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { InvalidInputError } from '../../common/errors.js';
+import { getLogger } from '../../common/logger.js';
+import {
+  checkObjectName,
+  ObjectNotFoundError,
+  RepositoryAccessError,
+  RepositoryError,
+  type ByteRange,
+  type LoadOptions,
+  type ObjectHandle,
+  type ObjectInfo,
+  type ObjectKind,
+  type OpOptions,
+  type Repository,
+} from './repository.js';
+import { objectPath, KIND_DIRS } from './layout.js';
+
+export interface S3RepositoryOptions {
+  readonly endpoint?: string; // absent: AWS
+  readonly region: string;
+  readonly bucket: string;
+  readonly prefix?: string; // key prefix, no leading/trailing slash needed
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken?: string;
+  readonly forcePathStyle?: boolean;
+  readonly maxAttempts?: number; // SDK retry attempts (default 5)
+  readonly partSizeBytes?: number; // multipart part size (default 8 MiB; min 5 MiB)
+}
+
+const MIB = 1024 * 1024;
+const DEFAULT_MAX_ATTEMPTS = 5;
+const DEFAULT_PART_SIZE = 8 * MIB;
+const MIN_PART_SIZE = 5 * MIB;
+/** Parts uploaded at once: with 8 MiB parts a 16 MiB pack is read once and never held twice. */
+const UPLOAD_QUEUE_SIZE = 2;
+const CONNECT_TIMEOUT_MS = 10_000;
+const IDLE_SOCKET_TIMEOUT_MS = 60_000;
+
+const NOT_FOUND_ERRORS = new Set(['NoSuchKey', 'NotFound']);
+const ACCESS_ERRORS = new Set([
+  'InvalidAccessKeyId',
+  'SignatureDoesNotMatch',
+  'AccessDenied',
+  'Forbidden',
+  'InvalidToken',
+  'ExpiredToken',
+]);
+
+const log = getLogger('backup:s3');
+
+/**
+ * A bucket of an S3-compatible object store (AWS, Ceph RGW, MinIO, Swift's s3api), keys laid out as
+ * LocalRepository's files under an optional prefix. A PUT (single or multipart) is atomic; the
+ * bucket is created on first use when it does not exist. The SDK retries 5xx, throttling and
+ * connection resets itself (standard mode); everything else fails fast.
+ */
+export class S3Repository implements Repository {
+  readonly #options: S3RepositoryOptions;
+  readonly #prefix: string;
+  readonly #where: string;
+  #client?: S3Client;
+  #bucketReady?: Promise<void>;
+
+  constructor(options: S3RepositoryOptions) {
+    if ((options.partSizeBytes ?? DEFAULT_PART_SIZE) < MIN_PART_SIZE) {
+      throw new InvalidInputError(`S3 part size must be at least ${MIN_PART_SIZE} bytes`);
+    }
+    this.#options = options;
+    this.#prefix = (options.prefix ?? '').replace(/^\/+|\/+$/g, '');
+    this.#where = `${describeEndpoint(options)} bucket ${options.bucket}`;
+  }
+
+  async save(h: ObjectHandle, body: () => Readable, o?: OpOptions): Promise<void> {
+    const Key = this.#keyOf(h);
+    const client = await this.#ready();
+    const stream = o?.signal ? addAbortSignal(o.signal, body()) : body();
+    const upload = new Upload({
+      client,
+      params: { Bucket: this.#options.bucket, Key, Body: stream },
+      partSize: this.#options.partSizeBytes ?? DEFAULT_PART_SIZE,
+      queueSize: UPLOAD_QUEUE_SIZE,
+    });
+    try {
+      await upload.done();
+    } catch (err) {
+      throw this.#classify(err, 'upload', `${h.kind}/${h.name}`); // a save never reports "not found"
+    } finally {
+      stream.destroy();
+    }
+  }
+
+  async load(h: ObjectHandle, range?: ByteRange, o?: LoadOptions): Promise<Buffer> {
+    if (range?.length === 0) {
+      await this.stat(h, o);
+      return Buffer.alloc(0);
+    }
+    const Range = range && `bytes=${range.offset}-${range.offset + range.length - 1}`;
+    const command = new GetObjectCommand({ Bucket: this.#options.bucket, Key: this.#keyOf(h), Range });
+    return this.#call('getObject', h, async (client) => {
+      const out = await client.send(command, { abortSignal: o?.signal });
+      return readBody(out.Body, out.ContentLength ?? 0, o?.into);
+    });
+  }
+
+  async stat(h: ObjectHandle, o?: OpOptions): Promise<ObjectInfo> {
+    const command = new HeadObjectCommand({ Bucket: this.#options.bucket, Key: this.#keyOf(h) });
+    const out = await this.#call('headObject', h, (client) => client.send(command, { abortSignal: o?.signal }));
+    return { kind: h.kind, name: h.name, sizeBytes: out.ContentLength ?? 0 };
+  }
+
+  async *list(kind: ObjectKind, o?: OpOptions): AsyncIterable<ObjectInfo> {
+    const dir = `${this.#keyOfDir(kind)}/`;
+    let token: string | undefined;
+    do {
+      const command = new ListObjectsV2Command({ Bucket: this.#options.bucket, Prefix: dir, ContinuationToken: token });
+      const page = await this.#call('listObjectsV2', dir, (client) => client.send(command, { abortSignal: o?.signal }));
+      for (const item of page.Contents ?? []) {
+        const name = nameInDir(kind, (item.Key ?? '').slice(dir.length));
+        if (name) yield { kind, name, sizeBytes: item.Size ?? 0 };
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+  }
+
+  /** DeleteObject succeeds on a missing key: HEAD first so that a missing object is reported. */
+  async remove(h: ObjectHandle, o?: OpOptions): Promise<void> {
+    await this.stat(h, o);
+    const command = new DeleteObjectCommand({ Bucket: this.#options.bucket, Key: this.#keyOf(h) });
+    await this.#call('deleteObject', h, (client) => client.send(command, { abortSignal: o?.signal }));
+  }
+
+  async close(): Promise<void> {
+    this.#client?.destroy();
+    this.#client = undefined;
+    this.#bucketReady = undefined;
+  }
+
+  /** Runs one SDK call on `target` (an object, or a key prefix being listed) and classifies its failure. */
+  async #call<T>(call: string, target: ObjectHandle | string, run: (client: S3Client) => Promise<T>): Promise<T> {
+    const client = await this.#ready();
+    try {
+      return await run(client);
+    } catch (err) {
+      throw this.#classify(err, call, target);
+    }
+  }
+
+  /** The client, created on first use, once the bucket is known to exist (or has been created). */
+  async #ready(): Promise<S3Client> {
+    const client = (this.#client ??= createClient(this.#options));
+    this.#bucketReady ??= this.#ensureBucket(client).catch((err: unknown) => {
+      this.#bucketReady = undefined;
+      throw err;
+    });
+    await this.#bucketReady;
+    return client;
+  }
+
+  async #ensureBucket(client: S3Client): Promise<void> {
+    const Bucket = this.#options.bucket;
+    try {
+      await client.send(new HeadBucketCommand({ Bucket }));
+      return;
+    } catch (err) {
+      if (statusOf(err) !== 404) throw this.#classify(err, 'headBucket');
+    }
+    const { region } = this.#options;
+    const location = region === 'us-east-1' ? undefined : { LocationConstraint: region as BucketLocationConstraint };
+    try {
+      await client.send(new CreateBucketCommand({ Bucket, CreateBucketConfiguration: location }));
+      log.info('created bucket', { endpoint: describeEndpoint(this.#options), bucket: Bucket });
+    } catch (err) {
+      if (nameOf(err) !== 'BucketAlreadyOwnedByYou') throw this.#classify(err, 'createBucket');
+    }
+  }
+
+  /**
+   * Not found / permanent (credentials, permissions) / anything else, which the caller may retry.
+   * A bucket that went missing is looked for (and created) again on the next call.
+   */
+  #classify(err: unknown, call: string, target: ObjectHandle | string = ''): Error {
+    const name = nameOf(err);
+    const h = typeof target === 'string' ? undefined : target;
+    if (name === 'NoSuchBucket') this.#bucketReady = undefined;
+    if (h && (NOT_FOUND_ERRORS.has(name) || (statusOf(err) === 404 && name !== 'NoSuchBucket'))) {
+      return new ObjectNotFoundError(h);
+    }
+    if (ACCESS_ERRORS.has(name) || statusOf(err) === 403) {
+      const reason = [ACCESS_ERRORS.has(name) ? name : '', `HTTP ${statusOf(err) ?? '?'}`].filter(Boolean).join(', ');
+      return new RepositoryAccessError(
+        `S3 at ${this.#where} refused access (${reason}): ` +
+          'check the access key, the secret and the permissions on the bucket',
+      );
+    }
+    const what = h ? `${h.kind}/${h.name}` : target;
+    return new RepositoryError(`s3.${call}(${this.#where}${what ? ` ${what}` : ''})`, { cause: err });
+  }
+
+  #keyOf(h: ObjectHandle): string {
+    checkObjectName(h);
+    return this.#prefix ? `${this.#prefix}/${objectPath(h)}` : objectPath(h);
+  }
+
+  #keyOfDir(kind: ObjectKind): string {
+    return this.#prefix ? `${this.#prefix}/${KIND_DIRS[kind]}` : KIND_DIRS[kind];
+  }
+}
+
+function createClient(o: S3RepositoryOptions): S3Client {
+  return new S3Client({
+    endpoint: o.endpoint,
+    region: o.region,
+    forcePathStyle: o.forcePathStyle,
+    credentials: { accessKeyId: o.accessKeyId, secretAccessKey: o.secretAccessKey, sessionToken: o.sessionToken },
+    retryMode: 'standard',
+    maxAttempts: o.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+    // Plain signed payloads: some S3-compatible servers (Swift's s3api) refuse aws-chunked bodies.
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+    requestHandler: { connectionTimeout: CONNECT_TIMEOUT_MS, socketTimeout: IDLE_SOCKET_TIMEOUT_MS },
+  });
+}
+
+/** Reads a GET body into `into` when it is large enough, else into one fresh buffer. */
+async function readBody(body: unknown, length: number, into?: Buffer): Promise<Buffer> {
+  if (!(body instanceof Readable)) throw new Error('response has no readable body');
+  const target = into && into.length >= length ? into.subarray(0, length) : Buffer.allocUnsafe(length);
+  let done = 0;
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    if (done + chunk.length > length) throw new Error(`body longer than its Content-Length ${length}`);
+    done += chunk.copy(target, done);
+  }
+  if (done !== length) throw new Error(`body ended after ${done} of ${length} bytes`);
+  return target;
+}
+
+/** The object name a listed key holds, relative to its kind's directory (packs sit one level down). */
+function nameInDir(kind: ObjectKind, relative: string): string | undefined {
+  const parts = relative.split('/');
+  return parts.length === (kind === 'pack' ? 2 : 1) && parts[parts.length - 1] ? parts[parts.length - 1] : undefined;
+}
+
+function describeEndpoint(o: S3RepositoryOptions): string {
+  return o.endpoint ? o.endpoint.replace(/\/\/[^@/]*@/, '//') : `AWS S3 ${o.region}`;
+}
+
+function nameOf(err: unknown): string {
+  return err instanceof Error ? err.name : '';
+}
+
+function statusOf(err: unknown): number | undefined {
+  return (err as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
+}

@@ -1,0 +1,509 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { posix } from 'node:path';
+import type { Readable } from 'node:stream';
+import ssh2, {
+  type ConnectConfig,
+  type FileEntryWithStats,
+  type ParsedKey,
+  type PublicKeyAuthMethod,
+  type ServerHostKeyAlgorithm,
+  type SFTPWrapper,
+  type Stats,
+} from 'ssh2';
+import { FloeError } from '../../common/errors.js';
+import { getLogger } from '../../common/logger.js';
+import {
+  checkObjectName,
+  ObjectNotFoundError,
+  RepositoryAccessError,
+  RepositoryError,
+  type ByteRange,
+  type LoadOptions,
+  type ObjectHandle,
+  type ObjectInfo,
+  type ObjectKind,
+  type Repository,
+} from './repository.js';
+import { objectDir, KIND_DIRS, TEMP_PREFIX } from './layout.js';
+
+export interface SftpRepositoryOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly username: string;
+  readonly privateKey: Buffer; // OpenSSH or PEM private key
+  readonly passphrase?: string; // for an encrypted private key
+  /** Pinned server key: a known_hosts line ("[host]:port ssh-ed25519 AAAA..." or "host ssh-ed25519 AAAA...")
+   *  or an OpenSSH fingerprint "SHA256:<base64 without padding>". */
+  readonly hostKey: string;
+  readonly path: string; // repository root on the server (created when missing)
+  readonly maxInFlight?: number; // concurrent SFTP requests (default 8)
+  readonly connectTimeoutMs?: number; // default 10000
+}
+
+/** Bytes per READ/WRITE request; OpenSSH takes up to 255 KiB, ssh2 splits what a server cannot. */
+const PIECE_BYTES = 128 * 1024;
+const KEEPALIVE_MS = 15_000;
+const { NO_SUCH_FILE, PERMISSION_DENIED } = ssh2.utils.sftp.STATUS_CODE;
+/** Host key algorithms to offer for a pinned key type (an RSA key signs with any of three). */
+const HOST_KEY_ALGORITHMS: Readonly<Record<string, ServerHostKeyAlgorithm[]>> = {
+  'ssh-ed25519': ['ssh-ed25519'],
+  'ecdsa-sha2-nistp256': ['ecdsa-sha2-nistp256'],
+  'ecdsa-sha2-nistp384': ['ecdsa-sha2-nistp384'],
+  'ecdsa-sha2-nistp521': ['ecdsa-sha2-nistp521'],
+  'ssh-rsa': ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'],
+};
+const log = getLogger('backup:sftp');
+
+interface HostKeyPin {
+  readonly fingerprint: string;
+  /** Known for a known_hosts line: the server is then asked for that key type only. */
+  readonly keyType?: string;
+}
+
+type Reply<T> = (err: Error | null | undefined, value?: T) => void;
+type Request<T> = (sftp: SFTPWrapper, cb: Reply<T>) => void;
+
+/**
+ * A directory on an SSH server, reached over SFTP (ssh2), laid out as LocalRepository: packs
+ * sharded by the first two characters of their name; saves written to a temporary file in the
+ * same directory and renamed into place. One connection multiplexes up to maxInFlight requests;
+ * a large object moves as that many concurrent READ/WRITE requests at different offsets.
+ */
+export class SftpRepository implements Repository {
+  readonly #options: SftpRepositoryOptions;
+  readonly #server: string;
+  readonly #root: string;
+  readonly #pin: HostKeyPin;
+  readonly #slots: Slots;
+  readonly #dirs = new Set<string>();
+  #key: ParsedKey | undefined;
+  #session: Promise<Session> | undefined;
+
+  constructor(options: SftpRepositoryOptions) {
+    this.#options = options;
+    this.#server = `${options.host}:${options.port}`;
+    this.#root = posix.normalize(options.path).replace(/(.)\/$/, '$1');
+    this.#pin = parseHostKeyPin(options.hostKey, this.#server);
+    this.#slots = new Slots(options.maxInFlight ?? 8);
+  }
+
+  async save(h: ObjectHandle, body: () => Readable): Promise<void> {
+    checkObjectName(h);
+    const dir = this.#dirOf(h);
+    const temp = posix.join(dir, `${TEMP_PREFIX}${randomBytes(8).toString('hex')}`);
+    let s: Session | undefined;
+    try {
+      s = await this.#connection();
+      await this.#ensureDir(s, dir);
+      await this.#upload(s, temp, body());
+      await this.#replace(s, temp, posix.join(dir, h.name));
+    } catch (err) {
+      if (s) await this.#request(s, (sftp, cb) => sftp.unlink(temp, cb)).catch(() => undefined);
+      throw this.#failure(err, `save(${h.kind}/${h.name})`);
+    }
+  }
+
+  async load(h: ObjectHandle, range?: ByteRange, o?: LoadOptions): Promise<Buffer> {
+    checkObjectName(h);
+    try {
+      const s = await this.#connection();
+      const handle = await this.#request<Buffer>(s, (sftp, cb) => sftp.open(this.#pathOf(h), 'r', cb));
+      return await this.#closing(s, handle, async () => {
+        const length = range ? range.length : (await this.#request<Stats>(s, (sftp, cb) => sftp.fstat(handle, cb))).size;
+        const into = o?.into && o.into.length >= length ? o.into.subarray(0, length) : Buffer.allocUnsafe(length);
+        return into.subarray(0, await this.#download(s, handle, into, range?.offset ?? 0));
+      });
+    } catch (err) {
+      throw this.#failure(err, `load(${h.kind}/${h.name})`, h);
+    }
+  }
+
+  async stat(h: ObjectHandle): Promise<ObjectInfo> {
+    checkObjectName(h);
+    try {
+      const s = await this.#connection();
+      const attrs = await this.#request<Stats>(s, (sftp, cb) => sftp.stat(this.#pathOf(h), cb));
+      return { kind: h.kind, name: h.name, sizeBytes: attrs.size };
+    } catch (err) {
+      throw this.#failure(err, `stat(${h.kind}/${h.name})`, h);
+    }
+  }
+
+  async *list(kind: ObjectKind): AsyncIterable<ObjectInfo> {
+    const top = posix.join(this.#root, KIND_DIRS[kind]);
+    const dirs = kind === 'pack' ? (await this.#entries(top, true)).map((d) => posix.join(top, d.filename)) : [top];
+    for (const dir of dirs) {
+      for (const entry of await this.#entries(dir, false)) {
+        if (!entry.filename.startsWith(TEMP_PREFIX)) yield { kind, name: entry.filename, sizeBytes: entry.attrs.size };
+      }
+    }
+  }
+
+  async remove(h: ObjectHandle): Promise<void> {
+    checkObjectName(h);
+    try {
+      const s = await this.#connection();
+      await this.#request(s, (sftp, cb) => sftp.unlink(this.#pathOf(h), cb));
+    } catch (err) {
+      throw this.#failure(err, `remove(${h.kind}/${h.name})`, h);
+    }
+  }
+
+  async close(): Promise<void> {
+    const pending = this.#session;
+    this.#session = undefined;
+    this.#dirs.clear();
+    await (await pending?.catch(() => undefined))?.end();
+  }
+
+  /** Writes the body at increasing offsets, up to maxInFlight WRITEs at once; pulls no faster. */
+  async #upload(s: Session, path: string, body: Readable): Promise<void> {
+    const handle = await this.#request<Buffer>(s, (sftp, cb) => sftp.open(path, 'wx', cb));
+    await this.#closing(s, handle, async () => {
+      const transfer = new Transfer(this.#slots);
+      let position = 0;
+      try {
+        for await (const part of body) {
+          for (const piece of piecesOf(Buffer.isBuffer(part) ? part : Buffer.from(part as string))) {
+            const at = position;
+            await transfer.start(() => s.request((sftp, cb) => sftp.write(handle, piece, 0, piece.length, at, cb)));
+            position += piece.length;
+          }
+        }
+      } finally {
+        await transfer.settle();
+      }
+      transfer.check();
+    });
+  }
+
+  /** Fills `into` from `offset` with concurrent READs; returns how many bytes the file had. */
+  async #download(s: Session, handle: Buffer, into: Buffer, offset: number): Promise<number> {
+    const transfer = new Transfer(this.#slots);
+    let end = into.length;
+    for (let start = 0; start < into.length; start += PIECE_BYTES) {
+      const piece = into.subarray(start, start + PIECE_BYTES);
+      await transfer.start(async () => {
+        const got = await readFully(s, handle, piece, offset + start);
+        if (got < piece.length) end = Math.min(end, start + got);
+      });
+    }
+    await transfer.settle();
+    transfer.check();
+    return end;
+  }
+
+  /** Moves the finished temporary file over the target: a POSIX rename where the server has one. */
+  async #replace(s: Session, temp: string, target: string): Promise<void> {
+    const renamed = await this.#request(s, (sftp, cb) => {
+      try {
+        sftp.ext_openssh_rename(temp, target, cb);
+      } catch {
+        cb(new PosixRenameMissing()); // ssh2 throws when the server did not announce the extension
+      }
+    }).then(
+      () => true,
+      (err: unknown) => (err instanceof PosixRenameMissing ? false : Promise.reject(err)),
+    );
+    if (renamed) return;
+    // SSH_FXP_RENAME refuses an existing target: remove it first (readers may miss it for a moment).
+    await this.#request(s, (sftp, cb) => sftp.unlink(target, cb)).catch((err: unknown) => {
+      if (sftpCode(err) !== NO_SUCH_FILE) throw err;
+    });
+    await this.#request(s, (sftp, cb) => sftp.rename(temp, target, cb));
+  }
+
+  /** Makes `dir` and its missing parents; remembers the directories known to exist. */
+  async #ensureDir(s: Session, dir: string): Promise<void> {
+    if (this.#dirs.has(dir)) return;
+    const mkdir = () => this.#request(s, (sftp, cb) => sftp.mkdir(dir, cb)).then(() => undefined, (err: unknown) => err);
+    let failure = await mkdir();
+    if (sftpCode(failure) === NO_SUCH_FILE && posix.dirname(dir) !== dir) {
+      await this.#ensureDir(s, posix.dirname(dir));
+      failure = await mkdir();
+    }
+    if (failure) {
+      const isDir = await this.#request<Stats>(s, (sftp, cb) => sftp.stat(dir, cb)).then((a) => a.isDirectory(), () => false);
+      if (!isDir) throw failure;
+    }
+    this.#dirs.add(dir);
+  }
+
+  /** Regular files (or, with `dirs`, subdirectories) of a directory, by name; none when it is missing. */
+  async #entries(dir: string, dirs: boolean): Promise<FileEntryWithStats[]> {
+    try {
+      const s = await this.#connection();
+      const all = await this.#request<FileEntryWithStats[]>(s, (sftp, cb) => sftp.readdir(dir, cb));
+      return all
+        .filter((e) => (dirs ? e.attrs.isDirectory() && !e.filename.startsWith('.') : e.attrs.isFile()))
+        .sort((a, b) => a.filename.localeCompare(b.filename));
+    } catch (err) {
+      if (sftpCode(err) === NO_SUCH_FILE) return [];
+      throw this.#failure(err, `list(${posix.relative(this.#root, dir)})`);
+    }
+  }
+
+  /** Runs `work` with an open file handle and closes the handle after it, whatever happened. */
+  async #closing<T>(s: Session, handle: Buffer, work: () => Promise<T>): Promise<T> {
+    const close = () => this.#request(s, (sftp, cb) => sftp.close(handle, cb));
+    const result = await work().catch(async (err: unknown) => {
+      await close().catch(() => undefined);
+      throw err;
+    });
+    await close();
+    return result;
+  }
+
+  /** One SFTP request, holding one of the maxInFlight slots until its reply. */
+  async #request<T = void>(s: Session, start: Request<T>): Promise<T> {
+    await this.#slots.take();
+    try {
+      return await s.request(start);
+    } finally {
+      this.#slots.give();
+    }
+  }
+
+  /** The open session, connecting first when there is none (lazily; again after a drop). */
+  #connection(): Promise<Session> {
+    if (!this.#session) {
+      const session = this.#connect();
+      this.#session = session;
+      const forget = () => {
+        if (this.#session !== session) return;
+        this.#session = undefined;
+        this.#dirs.clear();
+      };
+      session.then((s) => s.closed.then(forget), forget);
+    }
+    return this.#session;
+  }
+
+  async #connect(): Promise<Session> {
+    const { host, port, username, connectTimeoutMs } = this.#options;
+    const session = new Session((err) => log.warn('SFTP connection lost', { server: this.#server, error: err.message }));
+    let presented: string | undefined;
+    try {
+      const auth: PublicKeyAuthMethod = { type: 'publickey', username, key: this.#privateKey() };
+      await session.start({
+        host,
+        port,
+        username,
+        readyTimeout: connectTimeoutMs ?? 10_000,
+        keepaliveInterval: KEEPALIVE_MS,
+        authHandler: [auth],
+        algorithms: this.#pin.keyType ? { serverHostKey: HOST_KEY_ALGORITHMS[this.#pin.keyType] } : undefined,
+        hostVerifier: (key: Buffer) => (presented = fingerprintOf(key)) === this.#pin.fingerprint,
+      });
+      return session;
+    } catch (err) {
+      session.client.end();
+      throw this.#connectFailure(err, presented);
+    }
+  }
+
+  #privateKey(): ParsedKey {
+    if (this.#key) return this.#key;
+    const { privateKey, passphrase, username } = this.#options;
+    const parsed: unknown = ssh2.utils.parseKey(privateKey, passphrase);
+    const key = Array.isArray(parsed) ? (parsed[0] as ParsedKey | undefined) : (parsed as ParsedKey | Error);
+    if (key instanceof Error || !key?.isPrivateKey()) {
+      const reason = key instanceof Error ? key.message : 'it is not a private key';
+      throw new RepositoryAccessError(
+        `The SSH private key for ${username}@${this.#server} cannot be used (${reason}); check the key and its passphrase.`,
+      );
+    }
+    this.#key = key;
+    return key;
+  }
+
+  #connectFailure(err: unknown, presented: string | undefined): Error {
+    const { username } = this.#options;
+    if (err instanceof FloeError) return err;
+    if (presented && presented !== this.#pin.fingerprint) {
+      return new RepositoryAccessError(
+        `The SSH server ${this.#server} presented host key ${presented}, which does not match the pinned key ` +
+          `${this.#pin.fingerprint}; if the server's key was changed on purpose, pin the new one.`,
+      );
+    }
+    if ((err as { level?: unknown }).level === 'client-authentication') {
+      return new RepositoryAccessError(`The SSH server ${this.#server} refused the key of user ${username}.`);
+    }
+    return new RepositoryError(`sftp.connect(${username}@${this.#server})`, { cause: err });
+  }
+
+  /** Classifies an error once: missing object, permission (permanent), anything else (transient). */
+  #failure(err: unknown, call: string, h?: ObjectHandle): Error {
+    if (err instanceof FloeError) return err;
+    if (h && sftpCode(err) === NO_SUCH_FILE) return new ObjectNotFoundError(h);
+    if (sftpCode(err) === PERMISSION_DENIED) {
+      return new RepositoryAccessError(
+        `The SSH server ${this.#server} denied user ${this.#options.username} access for ${call} under ${this.#root}.`,
+      );
+    }
+    return new RepositoryError(`sftp.${call} on ${this.#server}`, { cause: err });
+  }
+
+  #dirOf(h: ObjectHandle): string {
+    return posix.join(this.#root, objectDir(h));
+  }
+
+  #pathOf(h: ObjectHandle): string {
+    return posix.join(this.#dirOf(h), h.name);
+  }
+}
+
+/** One SSH connection and its SFTP channel. */
+class Session {
+  readonly client = new ssh2.Client();
+  readonly closed: Promise<void>;
+  #sftp: SFTPWrapper | undefined;
+  #open = true;
+
+  /** `onLost` hears the errors of a ready connection (unheard, they would crash the process). */
+  constructor(onLost: (err: Error) => void) {
+    this.closed = new Promise((resolve) => {
+      this.client.once('close', () => {
+        this.#open = false;
+        resolve();
+      });
+    });
+    this.client.on('error', (err) => this.#sftp && onLost(err));
+  }
+
+  async start(config: ConnectConfig): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      this.client.once('ready', resolve).once('error', reject);
+      this.client.connect(config);
+    });
+    const sftp = await call<SFTPWrapper>((cb) => this.client.sftp(cb));
+    sftp.on('error', (err: Error) => this.client.emit('error', err));
+    this.#sftp = sftp;
+  }
+
+  /** Refuses at once on a closed connection: ssh2 would wait forever for the reply. */
+  request<T>(start: Request<T>): Promise<T> {
+    const sftp = this.#sftp;
+    if (!this.#open || !sftp) return Promise.reject(new Error('the SSH connection is closed'));
+    return call((cb) => start(sftp, cb));
+  }
+
+  end(): Promise<void> {
+    this.client.end();
+    return this.closed;
+  }
+}
+
+/** At most `size` holders at once; the others wait in order. */
+class Slots {
+  readonly #waiting: (() => void)[] = [];
+  #free: number;
+
+  constructor(size: number) {
+    this.#free = Math.max(1, Math.floor(size));
+  }
+
+  async take(): Promise<void> {
+    if (this.#free > 0) this.#free -= 1;
+    else await new Promise<void>((resolve) => this.#waiting.push(resolve));
+  }
+
+  give(): void {
+    const next = this.#waiting.shift();
+    if (next) next();
+    else this.#free += 1;
+  }
+}
+
+/** The concurrent requests of one transfer, each holding a slot; keeps the first failure. */
+class Transfer {
+  readonly #slots: Slots;
+  readonly #running = new Set<Promise<void>>();
+  #failed = false;
+  #failure: unknown;
+
+  constructor(slots: Slots) {
+    this.#slots = slots;
+  }
+
+  /** Waits for a free slot (so the caller goes no faster than the server), then starts `task`. */
+  async start(task: () => Promise<void>): Promise<void> {
+    this.check();
+    await this.#slots.take();
+    const run = task()
+      .catch((err: unknown) => this.#fail(err))
+      .finally(() => {
+        this.#slots.give();
+        this.#running.delete(run);
+      });
+    this.#running.add(run);
+  }
+
+  check(): void {
+    if (this.#failed) throw this.#failure;
+  }
+
+  async settle(): Promise<void> {
+    await Promise.all([...this.#running]);
+  }
+
+  #fail(err: unknown): void {
+    if (this.#failed) return;
+    this.#failed = true;
+    this.#failure = err;
+  }
+}
+
+class PosixRenameMissing extends Error {}
+
+function call<T = void>(start: (cb: Reply<T>) => void): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    try {
+      start((err, value) => (err ? reject(err) : resolve(value as T)));
+    } catch (err) {
+      reject(err);
+    }
+  });
+}
+
+/** Reads `piece.length` bytes at `position` unless the file ends first; returns how many it read. */
+async function readFully(s: Session, handle: Buffer, piece: Buffer, position: number): Promise<number> {
+  let done = 0;
+  while (done < piece.length) {
+    const from = done;
+    const got = await s.request<number>((sftp, cb) => sftp.read(handle, piece, from, piece.length - from, position + from, cb));
+    if (got === 0) break;
+    done += got;
+  }
+  return done;
+}
+
+function* piecesOf(part: Buffer): Generator<Buffer> {
+  for (let start = 0; start < part.length; start += PIECE_BYTES) yield part.subarray(start, start + PIECE_BYTES);
+}
+
+function sftpCode(err: unknown): number | undefined {
+  const code = (err as { code?: unknown } | undefined)?.code;
+  return typeof code === 'number' ? code : undefined;
+}
+
+/** OpenSSH's notation: "SHA256:" and the unpadded base64 SHA-256 of the key blob. */
+function fingerprintOf(blob: Buffer): string {
+  return `SHA256:${createHash('sha256').update(blob).digest('base64').replace(/=+$/, '')}`;
+}
+
+/** Accepts "SHA256:<43 chars>" or a known_hosts line; only the key is pinned, not the host field. */
+function parseHostKeyPin(pin: string, server: string): HostKeyPin {
+  const text = pin.trim();
+  if (/^SHA256:[A-Za-z0-9+/]{43}$/.test(text)) return { fingerprint: text };
+  const fields = text.split(/\s+/);
+  const at = fields.findIndex((f) => Object.hasOwn(HOST_KEY_ALGORITHMS, f));
+  const blob = at === 0 || at === 1 ? Buffer.from(fields[at + 1] ?? '', 'base64') : Buffer.alloc(0);
+  if (blob.length < 4 || blob.subarray(4, 4 + blob.readUInt32BE(0)).toString('latin1') !== fields[at]) {
+    throw new RepositoryAccessError(
+      `The host key pinned for SSH server ${server} is neither a known_hosts line ` +
+        `("[host]:port ssh-ed25519 AAAA...") nor an OpenSSH fingerprint ("SHA256:...").`,
+    );
+  }
+  return { fingerprint: fingerprintOf(blob), keyType: fields[at] };
+}

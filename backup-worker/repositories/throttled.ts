@@ -1,0 +1,103 @@
+import { pipeline, Transform, type Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { ByteRange, LoadOptions, ObjectHandle, ObjectInfo, ObjectKind, OpOptions, Repository } from './repository.js';
+
+/** The most a bucket holds: a burst of this many seconds at the limit. */
+const BURST_SECONDS = 0.25;
+const SLICE_BYTES = 64 * 1024;
+
+/**
+ * A token bucket shared by every call of one repository: bytes sent and received together stay
+ * under the limit, whatever the number of requests in flight.
+ */
+export class Bandwidth {
+  readonly #bytesPerSec: number;
+  readonly #capacity: number;
+  #tokens: number;
+  #at = performance.now();
+  #queue: Promise<void> = Promise.resolve();
+
+  constructor(bytesPerSec: number) {
+    this.#bytesPerSec = bytesPerSec;
+    this.#capacity = Math.max(64 * 1024, bytesPerSec * BURST_SECONDS);
+    this.#tokens = this.#capacity;
+  }
+
+  /** Resolves once `bytes` may pass; callers are served in order. */
+  take(bytes: number, signal?: AbortSignal): Promise<void> {
+    const turn = this.#queue.then(() => this.#wait(bytes, signal));
+    this.#queue = turn.catch(() => undefined);
+    return turn;
+  }
+
+  async #wait(bytes: number, signal?: AbortSignal): Promise<void> {
+    this.#refill();
+    this.#tokens -= bytes;
+    if (this.#tokens < 0) await sleep((-this.#tokens / this.#bytesPerSec) * 1000, undefined, { signal });
+  }
+
+  #refill(): void {
+    const now = performance.now();
+    this.#tokens = Math.min(this.#capacity, this.#tokens + ((now - this.#at) / 1000) * this.#bytesPerSec);
+    this.#at = now;
+  }
+}
+
+/** Holds a repository's traffic (save bodies as they stream, loaded bytes as they arrive) to a rate. */
+export class ThrottledRepository implements Repository {
+  readonly #inner: Repository;
+  readonly #bandwidth: Bandwidth;
+
+  constructor(inner: Repository, bytesPerSec: number) {
+    this.#inner = inner;
+    this.#bandwidth = new Bandwidth(bytesPerSec);
+  }
+
+  save(h: ObjectHandle, body: () => Readable, o?: OpOptions): Promise<void> {
+    return this.#inner.save(h, () => {
+      const meter = this.#meter(o?.signal);
+      // A failing body fails the metered stream too (pipeline destroys it with the error).
+      pipeline(body(), meter, () => undefined);
+      return meter;
+    }, o);
+  }
+
+  async load(h: ObjectHandle, range?: ByteRange, o?: LoadOptions): Promise<Buffer> {
+    if (range) await this.#bandwidth.take(range.length, o?.signal);
+    const bytes = await this.#inner.load(h, range, o);
+    if (!range) await this.#bandwidth.take(bytes.length, o?.signal);
+    return bytes;
+  }
+
+  stat(h: ObjectHandle, o?: OpOptions): Promise<ObjectInfo> {
+    return this.#inner.stat(h, o);
+  }
+
+  list(kind: ObjectKind, o?: OpOptions): AsyncIterable<ObjectInfo> {
+    return this.#inner.list(kind, o);
+  }
+
+  remove(h: ObjectHandle, o?: OpOptions): Promise<void> {
+    return this.#inner.remove(h, o);
+  }
+
+  close(): Promise<void> {
+    return this.#inner.close();
+  }
+
+  /** Passes the body on in slices of at most SLICE_BYTES, each once the bucket allows it. */
+  #meter(signal?: AbortSignal): Transform {
+    const bandwidth = this.#bandwidth;
+    return new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        void (async () => {
+          for (let at = 0; at < chunk.length; at += SLICE_BYTES) {
+            const slice = chunk.subarray(at, at + SLICE_BYTES);
+            await bandwidth.take(slice.length, signal);
+            this.push(slice);
+          }
+        })().then(() => done(), done);
+      },
+    });
+  }
+}

@@ -1,0 +1,165 @@
+#!/usr/bin/env bash
+# Installs and starts an OpenStack Swift all-in-one (one replica, loopback only) from Debian's packages
+# for the tests: the native API with tempauth (user test:tester, key testing) and, on the same port, the
+# S3 API of the s3api middleware (region us-east-1). Everything lives under /var/lib/floe-test/swift;
+# a server that already answers on its port is reused. Constants: tests/support/swift-server.ts.
+set -euo pipefail
+source "$(dirname "$0")/../lib.sh"
+
+ROOT=/var/lib/floe-test/swift
+ETC=$ROOT/etc       # swift_dir: server configurations and rings
+DEVICES=$ROOT/srv   # one device, d1, on a plain directory (mount_check = false)
+LOGS=$ROOT/log
+PROXY_PORT=8080
+MEMCACHED_PORT=11211
+declare -A PORTS=([account]=6202 [container]=6201 [object]=6200)
+
+ensure_packages swift swift-proxy swift-object swift-container swift-account python3-swift memcached curl
+id swift >/dev/null 2>&1 || die "the swift user is missing (it comes with the swift package)"
+# swift.conf is read from /etc/swift whatever swift_dir says; the package ships one with a hash suffix.
+grep -q '^swift_hash_path_suffix' /etc/swift/swift.conf 2>/dev/null \
+  || die "/etc/swift/swift.conf has no swift_hash_path_suffix"
+
+mkdir -p "$ETC" "$DEVICES/d1" "$LOGS" "$ROOT/cache"
+chown -R swift:swift "$DEVICES" "$LOGS" "$ROOT/cache"
+
+# storage_server_conf KIND: the configuration of the account, container or object server.
+storage_server_conf() {
+  cat <<EOF
+[DEFAULT]
+bind_ip = 127.0.0.1
+bind_port = ${PORTS[$1]}
+workers = 0
+user = swift
+swift_dir = $ETC
+devices = $DEVICES
+mount_check = false
+recon_cache_path = $ROOT/cache
+log_name = $1-server
+
+[pipeline:main]
+pipeline = $1-server
+
+[app:$1-server]
+use = egg:swift#$1
+EOF
+}
+
+proxy_server_conf() {
+  cat <<EOF
+[DEFAULT]
+bind_ip = 127.0.0.1
+bind_port = $PROXY_PORT
+workers = 0
+user = swift
+swift_dir = $ETC
+log_name = proxy-server
+
+[pipeline:main]
+pipeline = catch_errors gatekeeper healthcheck proxy-logging cache listing_formats bulk tempurl s3api tempauth copy slo dlo versioned_writes symlink proxy-logging proxy-server
+
+[app:proxy-server]
+use = egg:swift#proxy
+account_autocreate = true
+
+[filter:tempauth]
+use = egg:swift#tempauth
+user_test_tester = testing .admin
+
+[filter:s3api]
+use = egg:swift#s3api
+location = us-east-1
+
+[filter:cache]
+use = egg:swift#memcache
+memcache_servers = 127.0.0.1:$MEMCACHED_PORT
+
+[filter:catch_errors]
+use = egg:swift#catch_errors
+
+[filter:gatekeeper]
+use = egg:swift#gatekeeper
+
+[filter:healthcheck]
+use = egg:swift#healthcheck
+
+[filter:proxy-logging]
+use = egg:swift#proxy_logging
+
+[filter:listing_formats]
+use = egg:swift#listing_formats
+
+[filter:bulk]
+use = egg:swift#bulk
+
+[filter:tempurl]
+use = egg:swift#tempurl
+
+[filter:copy]
+use = egg:swift#copy
+
+[filter:slo]
+use = egg:swift#slo
+
+[filter:dlo]
+use = egg:swift#dlo
+
+[filter:versioned_writes]
+use = egg:swift#versioned_writes
+
+[filter:symlink]
+use = egg:swift#symlink
+EOF
+}
+
+for kind in account container object; do
+  storage_server_conf "$kind" > "$ETC/$kind-server.conf"
+done
+proxy_server_conf > "$ETC/proxy-server.conf"
+
+# Rings are built once: rebuilding them would rehash where existing objects live.
+for kind in account container object; do
+  [ -f "$ETC/$kind.ring.gz" ] && continue
+  log "building the $kind ring"
+  rm -f "$ETC/$kind.builder"
+  /usr/bin/swift-ring-builder "$ETC/$kind.builder" create 10 1 1 >/dev/null
+  /usr/bin/swift-ring-builder "$ETC/$kind.builder" add "r1z1-127.0.0.1:${PORTS[$kind]}/d1" 1 >/dev/null
+  /usr/bin/swift-ring-builder "$ETC/$kind.builder" rebalance >/dev/null \
+    || die "rebalancing the $kind ring failed"
+done
+chown -R swift:swift "$ETC"
+
+if ! port_open 127.0.0.1 "$MEMCACHED_PORT"; then
+  log "starting memcached"
+  memcached -d -u memcache -l 127.0.0.1 -p "$MEMCACHED_PORT" || die "memcached did not start"
+  wait_for 10 "memcached (port $MEMCACHED_PORT)" port_open 127.0.0.1 "$MEMCACHED_PORT"
+fi
+
+# start_server NAME PORT: with workers = 0 Swift does not drop privileges itself, so each server runs
+# as the swift user, in a session of its own (it outlives the caller's process group); -v sends its
+# log to the console, which goes to $LOGS/NAME.log.
+start_server() {
+  local name=$1 port=$2
+  port_open 127.0.0.1 "$port" && return 0
+  log "starting swift-$name"
+  setsid setpriv --reuid=swift --regid=swift --init-groups \
+    "/usr/bin/swift-$name" "$ETC/$name.conf" -v >>"$LOGS/$name.log" 2>&1 </dev/null &
+  wait_for 30 "swift-$name (port $port, log $LOGS/$name.log)" port_open 127.0.0.1 "$port"
+}
+for kind in account container object; do
+  start_server "$kind-server" "${PORTS[$kind]}"
+done
+start_server proxy-server "$PROXY_PORT"
+
+# /healthcheck answers before the backends work: ready means a real token and a container PUT.
+swift_works() {
+  local headers token url
+  headers=$(curl -fsS -D - -o /dev/null -H 'X-Auth-User: test:tester' -H 'X-Auth-Key: testing' \
+    "http://127.0.0.1:$PROXY_PORT/auth/v1.0") || return 1
+  token=$(printf '%s' "$headers" | tr -d '\r' | awk -F': ' 'tolower($1) == "x-auth-token" {print $2}')
+  url=$(printf '%s' "$headers" | tr -d '\r' | awk -F': ' 'tolower($1) == "x-storage-url" {print $2}')
+  [ -n "$token" ] && [ -n "$url" ] || return 1
+  curl -fsS -o /dev/null -X PUT -H "X-Auth-Token: $token" "$url/floe-setup-check"
+}
+wait_for 60 "Swift (token and container PUT on 127.0.0.1:$PROXY_PORT, logs in $LOGS)" swift_works
+log "Swift is ready on 127.0.0.1:$PROXY_PORT"

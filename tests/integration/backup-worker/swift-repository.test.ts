@@ -1,0 +1,194 @@
+import { createHash, randomBytes } from 'node:crypto';
+import net from 'node:net';
+import { Readable } from 'node:stream';
+import { expect } from 'chai';
+import {
+  ObjectNotFoundError,
+  RepositoryAccessError,
+  RepositoryError,
+  type ObjectInfo,
+  type Repository,
+} from '../../../backup-worker/repositories/index.js';
+import { SwiftRepository, type SwiftAuth } from '../../../backup-worker/repositories/swift.js';
+import { uniqueName } from '../../support/env.js';
+import { SWIFT_TEST } from '../../support/swift-server.js';
+import { TcpRelay } from '../../support/tcp-relay.js';
+import { repositoryConformance } from './repository-conformance.js';
+
+// Runs against the Swift all-in-one of scripts/services/swift.sh (tempauth, memcached on 11211).
+const AUTH: SwiftAuth = { version: '1', authUrl: SWIFT_TEST.authV1Url, user: SWIFT_TEST.user, key: SWIFT_TEST.key };
+const MEMCACHED = { host: '127.0.0.1', port: 11211 };
+const containers = new Set<string>();
+
+function openSwift(options: { container?: string; prefix?: string; auth?: SwiftAuth } = {}): SwiftRepository {
+  const container = options.container ?? uniqueName('floe-swift-test');
+  containers.add(container);
+  return new SwiftRepository({ auth: options.auth ?? AUTH, container, prefix: options.prefix });
+}
+
+const body = (data: string | Buffer) => () => Readable.from([Buffer.from(data)]);
+
+async function caught(promise: Promise<unknown>): Promise<unknown> {
+  return promise.then(() => undefined, (err: unknown) => err);
+}
+
+async function collect(items: AsyncIterable<ObjectInfo>): Promise<string[]> {
+  const names: string[] = [];
+  for await (const item of items) names.push(item.name);
+  return names.sort();
+}
+
+/** The native API as the test user, straight over fetch (checks and clean-up, not under test). */
+async function tempauth(): Promise<{ token: string; storageUrl: string }> {
+  const res = await fetch(SWIFT_TEST.authV1Url, { headers: { 'X-Auth-User': SWIFT_TEST.user, 'X-Auth-Key': SWIFT_TEST.key } });
+  expect(res.status).to.equal(200);
+  return { token: res.headers.get('x-auth-token') as string, storageUrl: res.headers.get('x-storage-url') as string };
+}
+
+async function swiftRequest(method: string, path: string, token?: string): Promise<Response> {
+  const auth = await tempauth();
+  const res = await fetch(`${auth.storageUrl}/${path}`, { method, headers: { 'X-Auth-Token': token ?? auth.token } });
+  await res.arrayBuffer();
+  return res;
+}
+
+async function objectNames(container: string): Promise<string[]> {
+  const auth = await tempauth();
+  const res = await fetch(`${auth.storageUrl}/${container}?format=json`, { headers: { 'X-Auth-Token': auth.token } });
+  if (res.status !== 200) return [];
+  return ((await res.json()) as { name: string }[]).map((o) => o.name);
+}
+
+/** Swift's memcache middleware keys entries by the MD5 of the key; tempauth keeps its tokens there. */
+async function memcachedDelete(key: string): Promise<string> {
+  const hashed = createHash('md5').update(key).digest('hex');
+  const socket = net.connect(MEMCACHED.port, MEMCACHED.host);
+  socket.end(`delete ${hashed}\r\nquit\r\n`);
+  const reply = Buffer.concat((await socket.toArray()) as Buffer[]);
+  return reply.toString().trim();
+}
+
+/** Records every fetch (and optionally rewrites its URL) while the real requests go to the server. */
+function spyOnFetch(rewrite: (url: string) => string = (url) => url) {
+  const original = globalThis.fetch;
+  const calls: { method: string; url: string; status: number }[] = [];
+  globalThis.fetch = async (input: string | URL | Request, init?: RequestInit) => {
+    const url = rewrite(String(input));
+    const res = await original(url, init);
+    calls.push({ method: init?.method ?? 'GET', url, status: res.status });
+    return res;
+  };
+  return { calls, restore: () => void (globalThis.fetch = original) };
+}
+
+after(async () => {
+  for (const container of containers) {
+    for (const name of await objectNames(container)) await swiftRequest('DELETE', `${container}/${name}`);
+    await swiftRequest('DELETE', container);
+  }
+});
+
+repositoryConformance('swift (a fresh container per test)', async () => openSwift());
+const sharedContainer = uniqueName('floe-swift-test');
+repositoryConformance('swift (a fresh prefix in a shared container)', async () =>
+  openSwift({ container: sharedContainer, prefix: `/${uniqueName('run')}/repo/` }),
+);
+
+describe('SwiftRepository', () => {
+  let repo: Repository | undefined;
+  afterEach(async () => {
+    await repo?.close();
+    repo = undefined;
+  });
+
+  it('creates its container at first use and keys objects as the local layout does', async () => {
+    const container = uniqueName('floe-swift-test');
+    expect((await swiftRequest('HEAD', container)).status).to.equal(404);
+    repo = openSwift({ container, prefix: 'backups/vol-1' });
+    await repo.save({ kind: 'pack', name: 'f00d12' }, body('pack'));
+    await repo.save({ kind: 'key', name: 'k1' }, body('key'));
+    expect((await swiftRequest('HEAD', container)).status).to.equal(204);
+    expect(await objectNames(container)).to.deep.equal(['backups/vol-1/keys/k1', 'backups/vol-1/packs/f0/f00d12']);
+  });
+
+  it('loads byte ranges of a 20 MiB object, and into a caller buffer', async () => {
+    repo = openSwift();
+    const data = randomBytes(20 * 1024 * 1024);
+    const h = { kind: 'pack', name: 'big20' } as const;
+    await repo.save(h, () => Readable.from([data.subarray(0, 7 << 20), data.subarray(7 << 20)]));
+    expect(await repo.stat(h)).to.deep.equal({ kind: 'pack', name: 'big20', sizeBytes: data.length });
+    for (const [offset, length] of [[0, 1], [12_345_678, 3 << 20], [data.length - 10, 10]]) {
+      expect((await repo.load(h, { offset, length })).equals(data.subarray(offset, offset + length))).to.equal(true);
+    }
+    expect((await repo.load(h, { offset: data.length - 4, length: 100 })).equals(data.subarray(-4))).to.equal(true);
+    const into = Buffer.alloc(data.length + 16);
+    const whole = await repo.load(h, undefined, { into });
+    expect(whole.equals(data)).to.equal(true);
+    expect(whole.buffer).to.equal(into.buffer);
+  });
+
+  it('lists across several pages of the container listing', async () => {
+    repo = openSwift();
+    const names = ['aa01', 'aa02', 'ab01', 'bb01', 'cc01'];
+    for (const name of names) await repo.save({ kind: 'pack', name }, body(name));
+    // The real server answers pages of 2 objects instead of 10000 (the repository's page size).
+    const spy = spyOnFetch((url) => url.replace('limit=10000', 'limit=2'));
+    try {
+      expect(await collect(repo.list('pack'))).to.deep.equal(names);
+    } finally {
+      spy.restore();
+    }
+    expect(spy.calls.filter((c) => c.url.includes('limit=2')).length).to.equal(4);
+  });
+
+  it('refuses a wrong key with RepositoryAccessError naming the auth URL and user, not the key', async () => {
+    const key = `wrong-${randomBytes(6).toString('hex')}`;
+    repo = openSwift({ auth: { ...AUTH, key } });
+    const err = await caught(repo.save({ kind: 'lock', name: 'l1' }, body('x')));
+    expect(err).to.be.instanceOf(RepositoryAccessError);
+    const message = (err as Error).message;
+    expect(message).to.include(SWIFT_TEST.authV1Url).and.include(SWIFT_TEST.user).and.not.include(key);
+    expect(JSON.stringify(err, Object.getOwnPropertyNames(err))).to.not.include(key);
+  });
+
+  it('re-authenticates once when the server no longer accepts its token', async () => {
+    repo = openSwift();
+    const h = { kind: 'index', name: 'i1' } as const;
+    await repo.save(h, body('before'));
+    // Tempauth hands every client of a user the same cached token: revoke it on the server.
+    const { token } = await tempauth();
+    expect(await memcachedDelete(`AUTH_/token/${token}`)).to.equal('DELETED');
+    await memcachedDelete(`AUTH_/user/${SWIFT_TEST.user}`);
+    expect((await swiftRequest('HEAD', '', token)).status).to.equal(401);
+    const spy = spyOnFetch();
+    try {
+      expect((await repo.load(h)).toString()).to.equal('before');
+    } finally {
+      spy.restore();
+    }
+    expect(spy.calls.map((c) => `${c.method} ${c.status}`)).to.deep.equal(['GET 401', 'GET 200', 'GET 200']);
+    expect(spy.calls[1].url).to.equal(SWIFT_TEST.authV1Url);
+  });
+
+  it('fails with RepositoryError naming the container while the connection is cut, then works again', async () => {
+    const relay = await TcpRelay.start('127.0.0.1', 8080);
+    try {
+      const container = uniqueName('floe-swift-test');
+      repo = openSwift({ container, auth: { ...AUTH, authUrl: `http://127.0.0.1:${relay.port}/auth/v1.0` } });
+      const h = { kind: 'manifest', name: 'm1' } as const;
+      await repo.save(h, body('kept'));
+      await relay.down();
+      for (const call of [() => repo!.load(h), () => repo!.save(h, body('lost')), () => repo!.stat(h)]) {
+        const err = await caught(call());
+        expect(err).to.be.instanceOf(RepositoryError);
+        expect((err as Error).message).to.include(container);
+      }
+      await relay.up();
+      expect((await repo.load(h)).toString()).to.equal('kept');
+      await repo.remove(h);
+      expect(await caught(repo.stat(h))).to.be.instanceOf(ObjectNotFoundError);
+    } finally {
+      await relay.down();
+    }
+  });
+});
