@@ -2,10 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { Command, CommanderError, Option } from 'commander';
 import { errorMessage } from '../../common/errors.js';
 import { BackupRepository, COMPRESSIONS, openBlockFile, type Compression, type Progress } from '../engine/index.js';
-import { openRepositoryStore } from '../repositories/index.js';
 import { AGENT_EXIT_CODES, AGENT_EXIT_HELP, agentExitCodeFor, DamagedBackupError, type AgentExitCode } from './exit-codes.js';
 import { progressBar } from './progress-bar.js';
-import { resolveSecret, type SecretOptions } from './secret.js';
+import { agentRepository, type AgentRepositoryOptions } from './agent-repository.js';
 
 export interface AgentIo {
   readonly stdout: { write(s: string): unknown };
@@ -13,8 +12,7 @@ export interface AgentIo {
   readonly env: NodeJS.ProcessEnv;
 }
 
-interface RepoOptions extends SecretOptions {
-  readonly repo: string;
+interface RepoOptions extends AgentRepositoryOptions {
   readonly json?: boolean;
   readonly progress?: boolean;
 }
@@ -26,7 +24,7 @@ export function buildAgentProgram(io: AgentIo): Command {
     .exitOverride()
     .showHelpAfterError('(add --help for usage)')
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
-    .addHelpText('after', `\nSecret: --password-file F | env FLOE_REPO_PASSWORD | --key-file F | env FLOE_REPO_KEY_FILE\n\n${AGENT_EXIT_HELP}`);
+    .addHelpText('after', `\nRepository: --repo <path> | --repository <name> (configured in FLOE_BACKUP_REPOSITORIES, with its credentials and secret)\nSecret: --password-file F | env FLOE_REPO_PASSWORD | --key-file F | env FLOE_REPO_KEY_FILE\n\n${AGENT_EXIT_HELP}`);
   const say = (text: string): void => void io.stdout.write(`${text}\n`);
   const json = (value: unknown): void => void io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
   const withRepo = (o: RepoOptions) => openRepository(o, io);
@@ -35,17 +33,17 @@ export function buildAgentProgram(io: AgentIo): Command {
     .addOption(new Option('--compression <name>', 'chunk compression').choices(COMPRESSIONS).default('zstd'))
     .option('--no-encryption', 'store chunks unencrypted (no secret needed)')
     .action(async (o: RepoOptions & { compression: Compression; encryption: boolean }) => {
-      const secret = await resolveSecret(o, io.env);
-      const repo = await BackupRepository.init(openRepositoryStore(o.repo), secret, { compression: o.compression, encrypted: o.encryption });
+      const { store, secret, where } = await agentRepository(o, io.env);
+      const repo = await BackupRepository.init(store, secret, { compression: o.compression, encrypted: o.encryption });
       await repo.close();
-      say(`Initialized repository ${repo.config.repositoryId} at ${o.repo}`);
+      say(`Initialized repository ${repo.config.repositoryId} at ${where}`);
     });
   command(program, 'backup', 'back up a file or block device; prints the backup id')
     .argument('<source>', 'file or block device')
     .option('--id <id>', 'backup id (default: a new UUID)')
     .action(async (source: string, o: RepoOptions & { id?: string }) => {
-      const secret = await resolveSecret(o, io.env);
-      const repo = await BackupRepository.openOrInit(openRepositoryStore(o.repo), secret);
+      const { store, secret } = await agentRepository(o, io.env);
+      const repo = await BackupRepository.openOrInit(store, secret);
       const input = await openBlockFile(source);
       const summary = await withProgress(io, o, (progress) => repo.backup(input, { backupId: o.id ?? randomUUID(), progress })).finally(() => Promise.all([input.close(), repo.close()]));
       if (o.json) json(summary);
@@ -95,7 +93,8 @@ function command(program: Command, name: string, description: string): Command {
   return program
     .command(name)
     .description(description)
-    .requiredOption('--repo <url>', 'repository: a directory path or file:///path')
+    .option('--repo <url>', 'repository: a directory path or file:///path')
+    .option('--repository <name>', 'a repository configured in FLOE_BACKUP_REPOSITORIES (local, sftp, s3 or swift)')
     .option('--password-file <file>', 'file holding the repository passphrase')
     .option('--key-file <file>', 'key file (instead of a passphrase)')
     .option('--json', 'print the result as JSON')
@@ -103,7 +102,8 @@ function command(program: Command, name: string, description: string): Command {
 }
 
 async function openRepository(o: RepoOptions, io: AgentIo): Promise<BackupRepository> {
-  return BackupRepository.open(openRepositoryStore(o.repo), await resolveSecret(o, io.env));
+  const { store, secret } = await agentRepository(o, io.env);
+  return BackupRepository.open(store, secret);
 }
 
 async function withProgress<T>(io: AgentIo, o: RepoOptions, run: (p: Progress | undefined) => Promise<T>): Promise<T> {

@@ -12,7 +12,7 @@ export { MemoryRepository } from './memory.js';
 export function openRepositoryStore(url: string): Repository {
   if (url.startsWith('file://')) return new LocalRepository(fileURLToPath(url));
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) {
-    throw new InvalidInputError(`repository URL scheme not supported: ${url.split('://')[0]}`);
+    throw new InvalidInputError(`repository URL scheme not supported: ${url.split("://")[0]} (configure the repository in FLOE_BACKUP_REPOSITORIES and name it with --repository)`);
   }
   return new LocalRepository(resolve(url));
 }

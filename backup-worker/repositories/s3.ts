@@ -27,6 +27,10 @@ import {
 } from './repository.js';
 import { objectPath, KIND_DIRS } from './layout.js';
 
+// Node 20 is the supported runtime; the SDK's notice about its future releases would only clutter
+// the stderr of floe-agent and the services.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 export interface S3RepositoryOptions {
   readonly endpoint?: string; // absent: AWS
   readonly region: string;

@@ -36,8 +36,7 @@ const handedOut: string[] = [];
 
 /** Options for a repository in a fresh directory of the test server (key without passphrase). */
 export async function sftpTestOptions(overrides: Partial<SftpRepositoryOptions> = {}): Promise<SftpRepositoryOptions> {
-  const path = join(SFTP_TEST.repositoriesDir, uniqueName('repo'));
-  handedOut.push(path);
+  const path = sftpTestPath('repo');
   return {
     host: SFTP_TEST.host,
     port: SFTP_TEST.port,
@@ -49,7 +48,14 @@ export async function sftpTestOptions(overrides: Partial<SftpRepositoryOptions> 
   };
 }
 
-/** Deletes the directories sftpTestOptions handed out (the server runs on this machine). */
+/** A fresh directory path on the test server for a repository, removed by removeSftpTestRepositories. */
+export function sftpTestPath(prefix: string): string {
+  const path = join(SFTP_TEST.repositoriesDir, uniqueName(prefix));
+  handedOut.push(path);
+  return path;
+}
+
+/** Deletes the directories sftpTestOptions and sftpTestPath handed out (the server runs on this machine). */
 export async function removeSftpTestRepositories(): Promise<void> {
   for (const path of handedOut.splice(0)) await rm(path, { recursive: true, force: true });
 }

@@ -1,0 +1,33 @@
+import { loadConfig } from '../../common/config.js';
+import { InvalidInputError } from '../../common/errors.js';
+import { getLogger } from '../../common/logger.js';
+import type { RepositorySecret } from '../engine/index.js';
+import { openRepositoryStore, type Repository } from '../repositories/index.js';
+import { openConfiguredStore } from '../repositories/open.js';
+import { repositorySecret } from '../repository-secret.js';
+import { resolveSecret, type SecretOptions } from './secret.js';
+
+export interface AgentRepositoryOptions extends SecretOptions {
+  /** A directory path or file:// URL. */
+  readonly repo?: string;
+  /** The name of a repository configured in FLOE_BACKUP_REPOSITORIES (any type, as the service uses it). */
+  readonly repository?: string;
+}
+
+/**
+ * The store and secret a floe-agent command works with: a directory given by --repo, or a
+ * configured repository given by --repository (its credentials, encryption, retries and bandwidth
+ * limit as the backup worker has them; a --password-file or --key-file overrides its secret).
+ */
+export async function agentRepository(o: AgentRepositoryOptions, env: NodeJS.ProcessEnv): Promise<{ store: Repository; secret: RepositorySecret; where: string }> {
+  if ((o.repo === undefined) === (o.repository === undefined)) throw new InvalidInputError('give exactly one of --repo <path> and --repository <name>');
+  if (o.repo !== undefined) return { store: openRepositoryStore(o.repo), secret: await resolveSecret(o, env), where: o.repo };
+  const backup = loadConfig(env).backup;
+  const definition = backup.repositories.find((r) => r.name === o.repository);
+  if (!definition) throw new InvalidInputError(`repository ${o.repository} is not configured (FLOE_BACKUP_REPOSITORIES)`);
+  const log = getLogger('floe-agent');
+  const store = await openConfiguredStore(definition, { retries: backup.retries, log });
+  const overridden = o.passwordFile !== undefined || o.keyFile !== undefined;
+  const secret = overridden ? await resolveSecret(o, env) : await repositorySecret(definition.encryption, log);
+  return { store, secret, where: `repository ${definition.name}` };
+}
