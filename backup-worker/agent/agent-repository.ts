@@ -1,10 +1,6 @@
-import { loadConfig } from '../../common/config.js';
 import { InvalidInputError } from '../../common/errors.js';
-import { getLogger } from '../../common/logger.js';
 import type { RepositorySecret } from '../engine/index.js';
 import { openRepositoryStore, type Repository } from '../repositories/index.js';
-import { openConfiguredStore } from '../repositories/open.js';
-import { repositorySecret } from '../repository-secret.js';
 import { resolveSecret, type SecretOptions } from './secret.js';
 
 export interface AgentRepositoryOptions extends SecretOptions {
@@ -22,6 +18,14 @@ export interface AgentRepositoryOptions extends SecretOptions {
 export async function agentRepository(o: AgentRepositoryOptions, env: NodeJS.ProcessEnv): Promise<{ store: Repository; secret: RepositorySecret; where: string }> {
   if ((o.repo === undefined) === (o.repository === undefined)) throw new InvalidInputError('give exactly one of --repo <path> and --repository <name>');
   if (o.repo !== undefined) return { store: openRepositoryStore(o.repo), secret: await resolveSecret(o, env), where: o.repo };
+  // The service configuration (zod, the remote stores) is loaded only for --repository: it would
+  // slow every plain --repo run's start.
+  const [{ loadConfig }, { getLogger }, { openConfiguredStore }, { repositorySecret }] = await Promise.all([
+    import('../../common/config.js'),
+    import('../../common/logger.js'),
+    import('../repositories/open.js'),
+    import('../repository-secret.js'),
+  ]);
   const backup = loadConfig(env).backup;
   const definition = backup.repositories.find((r) => r.name === o.repository);
   if (!definition) throw new InvalidInputError(`repository ${o.repository} is not configured (FLOE_BACKUP_REPOSITORIES)`);

@@ -205,25 +205,14 @@ class SourceRun {
     this.#options.progress?.(this.#source.sizeBytes, this.#source.sizeBytes);
   }
 
-  /** Reads a block and, unless it is all zeros, ids it for every target (here or on the hashing thread). */
+  /** Reads a block and, unless it is all zeros, ids it for every target. */
   async #read(block: number): Promise<Block> {
-    let buffer = await this.#pool.take();
+    const buffer = await this.#pool.take();
     const offset = block * this.#chunk;
     const length = Math.min(this.#chunk, this.#source.sizeBytes - offset);
-    let data = await this.#source.read(offset, length, buffer);
-    if (data.equals(this.#zero.subarray(0, data.length))) return { buffer, data, ids: this.#writers.map(() => null) };
-    const ids: string[] = [];
-    for (const { target } of this.#writers) {
-      if (data.buffer !== buffer.buffer) {
-        ids.push(target.codec.chunkId(data).toString('hex'));
-        continue;
-      }
-      // The pooled buffer's memory may travel to the hashing thread and back as a new view.
-      const lent = await target.codec.chunkIdLent(data);
-      [buffer, data] = [Buffer.from(lent.data.buffer), lent.data];
-      ids.push(lent.digest.toString('hex'));
-    }
-    return { buffer, data, ids };
+    const data = await this.#source.read(offset, length, buffer);
+    const zero = data.equals(this.#zero.subarray(0, data.length));
+    return { buffer, data, ids: this.#writers.map(({ target }) => (zero ? null : target.codec.chunkId(data).toString('hex'))) };
   }
 
   /** Records one block in every live target; seals it in the background where its chunk is new. */

@@ -1,7 +1,7 @@
+import { createHash, createHmac } from 'node:crypto';
 import { CODEC_IDS, compress, decompress, type Compression } from './compression.js';
 import { SEAL_OVERHEAD, sealInto, unseal } from './cipher.js';
 import { looksIncompressible } from './entropy-probe.js';
-import { digestHere, hashThread, type Hashed } from './hash-thread.js';
 import type { MasterKeys } from './keys.js';
 
 /** A stored blob could not be opened: altered bytes, wrong key or an unknown header. */
@@ -38,17 +38,13 @@ export class BlobCodec {
     return 1 + plainBytes + (this.#keys ? SEAL_OVERHEAD : 0);
   }
 
-  /** HMAC-SHA-256 under the MAC key when encrypted, SHA-256 otherwise. */
-  chunkId(plain: Buffer): Buffer {
-    return digestHere(this.#keys?.macKey, plain);
-  }
-
   /**
-   * As `chunkId`, spread over this thread and a hashing thread. All of `plain`'s memory
-   * (`plain.buffer`) may travel there and back: use the returned `data` from then on, never `plain`.
+   * HMAC-SHA-256 under the MAC key when encrypted, SHA-256 otherwise. On this thread: WebCrypto's
+   * thread-pool variant copies its input, and hashing on a worker thread (buffers transferred) gave
+   * no faster backup here, only more memory (docs/benchmarks.md).
    */
-  async chunkIdLent(plain: Buffer): Promise<Hashed> {
-    return hashThread.digest(this.#keys?.macKey, plain);
+  chunkId(plain: Buffer): Buffer {
+    return (this.#keys ? createHmac('sha256', this.#keys.macKey) : createHash('sha256')).update(plain).digest();
   }
 
   /**

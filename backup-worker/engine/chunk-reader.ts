@@ -2,7 +2,6 @@ import { BlobDamagedError, type BlobCodec } from './blob-codec.js';
 import { BufferPool } from './buffer-pool.js';
 import type { ChunkIndex, ChunkLocation } from './chunk-index.js';
 import { IntegrityError } from './errors.js';
-import { ownsItsMemory } from './hash-thread.js';
 import type { Manifest } from './manifest.js';
 import type { ObjectStore } from './store.js';
 import { TaskGroup } from './task-group.js';
@@ -167,11 +166,10 @@ class RangeReader {
       throw err;
     });
     if (plain instanceof BlobDamagedError) return this.#fail(item, `chunk ${item.use.id} cannot be opened (${plain.message})`);
-    const { digest, data } = ownsItsMemory(plain) ? await this.#codec.chunkIdLent(plain) : { digest: this.#codec.chunkId(plain), data: plain };
-    if (data.length !== item.use.length || digest.toString('hex') !== item.use.id) {
+    if (plain.length !== item.use.length || this.#codec.chunkId(plain).toString('hex') !== item.use.id) {
       return this.#fail(item, `chunk ${item.use.id} does not match its content`);
     }
-    await this.#handlers.onChunk(data, item.use);
+    await this.#handlers.onChunk(plain, item.use);
   }
 
   #fail(item: Item, detail: string): void {

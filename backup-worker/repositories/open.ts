@@ -4,10 +4,7 @@ import type { RepositoryDefinition, S3Params, SftpParams, SwiftParams } from '..
 import { LocalRepository } from './local.js';
 import type { Repository } from './repository.js';
 import { ResilientRepository } from './resilient.js';
-import { S3Repository } from './s3.js';
 import { readPrivateFile, readSecret } from './secrets.js';
-import { SftpRepository } from './sftp.js';
-import { SwiftRepository } from './swift.js';
 import { ThrottledRepository } from './throttled.js';
 
 export interface OpenOptions {
@@ -59,7 +56,10 @@ async function openStore(definition: RepositoryDefinition): Promise<Repository> 
   }
 }
 
+// The remote stores' modules (ssh2, the AWS SDK) are loaded only when such a repository is
+// configured: they would add half a second to every floe-agent start.
 async function openSftp(p: SftpParams, what: (field: string) => string): Promise<Repository> {
+  const { SftpRepository } = await import('./sftp.js');
   return new SftpRepository({
     host: p.host,
     port: p.port,
@@ -73,6 +73,7 @@ async function openSftp(p: SftpParams, what: (field: string) => string): Promise
 }
 
 async function openS3(p: S3Params, what: (field: string) => string): Promise<Repository> {
+  const { S3Repository } = await import('./s3.js');
   return new S3Repository({
     endpoint: p.endpoint,
     region: p.region,
@@ -101,5 +102,6 @@ async function openSwift(p: SwiftParams, what: (field: string) => string): Promi
           region: p.region,
           interface: p.interface,
         };
+  const { SwiftRepository } = await import('./swift.js');
   return new SwiftRepository({ auth, container: p.container, prefix: p.prefix });
 }
