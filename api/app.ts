@@ -1,6 +1,7 @@
 import express, { Router, type RequestHandler } from 'express';
 import type { FloeConfig } from '../common/config.js';
 import { availabilityZonesRouter } from './availability-zones/routes.js';
+import { backupRepositoriesRouter } from './backup-repositories/routes.js';
 import { backupsRouter } from './backups/routes.js';
 import type { ApiDeps } from './deps.js';
 import { messagesRouter } from './messages/routes.js';
@@ -24,6 +25,7 @@ const AUTH: Readonly<Record<FloeConfig['api']['authStrategy'], RequestHandler>> 
 const RESOURCES: readonly ((deps: ApiDeps) => Router)[] = [
   volumesRouter,
   backupsRouter,
+  backupRepositoriesRouter,
   volumeTypesRouter,
   messagesRouter,
   availabilityZonesRouter,

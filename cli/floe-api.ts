@@ -3,6 +3,7 @@ import { HttpClient, isRecord } from './http-client.js';
 import type {
   Backup,
   BackupCreateRequest,
+  BackupRepository,
   Pool,
   Service,
   UserMessage,
@@ -101,6 +102,12 @@ export class FloeApi {
   /** Floe's `os-verify` extension: the outcome appears on the backup (`verify_status`). */
   async verifyBackup(id: string): Promise<void> {
     await this.#http.post(`${backupPath(id)}/action`, { 'os-verify': null });
+  }
+
+  /** Floe extension: the backup repositories the project may use, with their state. */
+  async listBackupRepositories(): Promise<BackupRepository[]> {
+    const body = await this.#http.get('/backup-repositories');
+    return member<BackupRepository[]>(body, 'backup_repositories', 'GET /backup-repositories');
   }
 
   async listServices(): Promise<Service[]> {

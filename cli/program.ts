@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { parseSeconds } from './arguments.js';
 import { registerBackupCommands } from './commands/backup.js';
 import { registerPoolCommands } from './commands/pool.js';
+import { registerRepositoryCommands } from './commands/repository.js';
 import { registerServiceCommands } from './commands/service.js';
 import { registerVolumeCommands } from './commands/volume.js';
 import { DEFAULT_ENDPOINT, ENVIRONMENT_HELP } from './connection.js';
@@ -27,6 +28,7 @@ export function buildProgram(io: CliIo): Command {
   const contextOf = contextFactory(io);
   registerVolumeCommands(program, contextOf);
   registerBackupCommands(program, contextOf);
+  registerRepositoryCommands(program, contextOf);
   registerServiceCommands(program, contextOf);
   registerPoolCommands(program, contextOf);
   return program;

@@ -47,6 +47,13 @@ export interface Pool {
   readonly [key: string]: unknown;
 }
 
+/** Floe extension: one copy of a backup in one repository. */
+export interface BackupCopy {
+  readonly repository: string;
+  readonly status: string;
+  readonly fail_reason?: string | null;
+}
+
 export interface Backup {
   readonly id: string;
   readonly name: string | null;
@@ -59,11 +66,28 @@ export interface Backup {
   readonly progress_bytes?: { readonly done: number; readonly total: number };
   readonly verify_status?: string | null;
   readonly verify_result?: string | null;
+  /** Floe extension: its repository's copy first, then the replicas. */
+  readonly copies?: readonly BackupCopy[];
+  readonly [key: string]: unknown;
+}
+
+/** Floe extension `GET /backup-repositories`: a repository the project may use. */
+export interface BackupRepository {
+  readonly name: string;
+  readonly type: string;
+  /** available | unavailable | unknown (no current report from a backup worker). */
+  readonly state: string;
+  readonly detail?: string | null;
+  readonly checked_at?: string | null;
+  readonly default: boolean;
+  readonly replicate_to: readonly string[];
   readonly [key: string]: unknown;
 }
 
 export interface BackupCreateRequest {
   readonly volume_id: string;
+  /** The repository's name; absent: the default one. */
+  readonly container?: string;
   readonly name?: string;
   readonly description?: string;
   readonly incremental?: boolean;

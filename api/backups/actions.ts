@@ -6,6 +6,7 @@ import type { ApiDeps } from '../deps.js';
 import { NoSuchActionError } from '../http/errors.js';
 import { actionOf } from '../http/validate.js';
 import { commitWithBackupCasts } from './casts.js';
+import { requireCompleteCopy } from './copies.js';
 import { deleteBackup } from './delete.js';
 import { getBackup, type BackupScope } from './queries.js';
 import { parseBackupResetStatus, parseNoArgument } from './schema.js';
@@ -33,6 +34,7 @@ async function resetStatus({ deps, scope, backupId }: ActionTarget, args: unknow
 /**
  * Floe's `os-verify`: a backup worker re-reads every chunk of an `available` backup; the outcome is
  * kept on the backup (`verify_status` verifying → ok | failed, `verify_result`, `verified_at`).
+ * It needs a complete (`available`) copy to read.
  */
 async function verify({ deps, context, scope, backupId }: ActionTarget, args: unknown): Promise<void> {
   parseNoArgument('os-verify', args);
@@ -48,6 +50,7 @@ async function verify({ deps, context, scope, backupId }: ActionTarget, args: un
     if (started.numUpdatedRows === 0n) {
       throw new InvalidInputError(`Backup ${backup.id} must be available and not being verified already (status ${backup.status}, verify status ${backup.verify_status}).`);
     }
+    await requireCompleteCopy(trx, backup.id);
     await casts.toWorker('verifyBackup', { backupId: backup.id });
   });
 }

@@ -9,6 +9,7 @@ import { defaultVolumeType } from '../volume-types/queries.js';
 import { insertVolume } from '../volumes/create.js';
 import { getVolume } from '../volumes/queries.js';
 import { commitWithBackupCasts, type BackupCasts } from './casts.js';
+import { requireCompleteCopy } from './copies.js';
 import { getBackup, type BackupScope } from './queries.js';
 import type { RestoreBackupInput } from './schema.js';
 
@@ -28,7 +29,8 @@ async function startRestore(trx: Db, casts: BackupCasts, backup: BackupRow, volu
  * as the backup; it goes to `restoring-backup` at once. Into a new volume (no volume_id): a volume of
  * the backup's size is created the normal way (`creating`, placed by the scheduler, made by a volume
  * worker); the backup worker waits until it is `available`, then moves it to `restoring-backup`
- * and writes it. Either way, the rows and the casts commit together.
+ * and writes it. Either way, the rows and the casts commit together. The backup needs a complete
+ * (`available`) copy to restore from.
  */
 export async function restoreBackup(
   deps: ApiDeps,
@@ -41,6 +43,7 @@ export async function restoreBackup(
   if (backup.status !== 'available') {
     throw new InvalidInputError(`Backup status must be available, but the current status is "${backup.status}".`);
   }
+  await requireCompleteCopy(deps.db, backup.id);
   return input.volumeId === null ? restoreToNewVolume(deps, context, backup, input) : restoreToVolume(deps, context, backup, input.volumeId);
 }
 

@@ -5,6 +5,7 @@ import { requestContext } from '../http/request-state.js';
 import { bodyElement } from '../http/validate.js';
 import { viewContext } from '../http/view-context.js';
 import { runBackupAction } from './actions.js';
+import { copiesOf } from './copies.js';
 import { createBackup } from './create.js';
 import { deleteBackup } from './delete.js';
 import { countBackups, getBackup, listBackups, type BackupScope } from './queries.js';
@@ -25,8 +26,9 @@ function listHandler(deps: ApiDeps, detail: boolean) {
     const scope = { projectId: context.projectId, allProjects: isAdmin(context) && params.allTenants };
     const backups = await listBackups(deps.db, scope, params);
     const count = params.withCount ? await countBackups(deps.db, scope, params.filters) : undefined;
+    const copies = detail ? await copiesOf(deps.db, backups.map((b) => b.id)) : undefined;
     const page = { limit: params.limit, originalUrl: req.originalUrl, count };
-    res.json(backupList(backups, viewContext(req, res, deps.config), page, detail));
+    res.json(backupList(backups, viewContext(req, res, deps.config), page, copies));
   };
 }
 
@@ -48,7 +50,8 @@ export function backupsRouter(deps: ApiDeps): Router {
   });
   router.get('/backups/:id', async (req, res) => {
     const backup = await getBackup(db, byIdScope(res), req.params.id);
-    res.json({ backup: backupDetail(backup, viewContext(req, res, config)) });
+    const copies = await copiesOf(db, [backup.id]);
+    res.json({ backup: backupDetail(backup, viewContext(req, res, config), copies.get(backup.id) ?? []) });
   });
   router.delete('/backups/:id', async (req, res) => {
     await deleteBackup(deps, requestContext(res), byIdScope(res), req.params.id);

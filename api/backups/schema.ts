@@ -8,8 +8,6 @@ import { parseBool, queryBool, queryString, type Query } from '../http/query.js'
 import { parseInput } from '../http/validate.js';
 
 const MAX_TEXT = 255;
-/** The one repository of this release; a backup's `container` names its repository. */
-export const DEFAULT_CONTAINER = 'default';
 
 function textSchema(field: string) {
   return z.string({ error: `${field} must be a string or null` }).max(MAX_TEXT, `${field} must be at most ${MAX_TEXT} characters`).nullish();
@@ -48,7 +46,8 @@ const createSchema = z.looseObject({
 
 export interface CreateBackupInput {
   readonly volumeId: string;
-  readonly container: string;
+  /** The repository's name; null: the default repository. Checked against the configuration by createBackup. */
+  readonly container: string | null;
   readonly name: string | null;
   readonly description: string | null;
   readonly incremental: boolean;
@@ -63,13 +62,9 @@ export function parseCreateBackup(backup: unknown): CreateBackupInput {
   if (input.snapshot_id !== undefined && input.snapshot_id !== null) {
     throw new InvalidInputError('Backing up a snapshot is not supported yet (snapshots come in a later release).');
   }
-  const container = input.container ?? DEFAULT_CONTAINER;
-  if (container !== DEFAULT_CONTAINER) {
-    throw new InvalidInputError(`Backup container '${container}' does not exist: this release has one repository, '${DEFAULT_CONTAINER}'.`);
-  }
   return {
     volumeId: input.volume_id,
-    container,
+    container: input.container ?? null,
     name: input.name ?? null,
     description: input.description ?? null,
     incremental: input.incremental ?? false,

@@ -3,6 +3,7 @@ import { isFullPage } from '../http/pagination.js';
 import { formatOptionalTimestamp, formatTimestamp } from '../http/timestamps.js';
 import type { ViewContext } from '../http/view-context.js';
 import { MV } from '../versions/microversions.js';
+import type { BackupCopy, CopiesByBackup } from './copies.js';
 
 const COLLECTION = 'backups';
 
@@ -27,22 +28,28 @@ function versionedFields(backup: BackupRow, view: ViewContext) {
   };
 }
 
-/** Floe's own fields: byte-counted progress and the last verification (`os-verify`). */
-function floeFields(backup: BackupRow) {
+function copyView(copy: BackupCopy) {
+  return { repository: copy.repository, status: copy.status, fail_reason: copy.fail_reason };
+}
+
+/** Floe's own fields: byte-counted progress, the last verification (`os-verify`) and the copies. */
+function floeFields(backup: BackupRow, copies: readonly BackupCopy[]) {
   return {
     progress: progressPercent(backup),
     progress_bytes: { done: Number(backup.progress_done_bytes), total: Number(backup.progress_total_bytes) },
     verify_status: backup.verify_status,
     verify_result: backup.verify_result,
     verified_at: formatOptionalTimestamp(backup.verified_at),
+    copies: copies.map(copyView),
   };
 }
 
 /**
  * The full backup view. Every backup restores from its own manifest, so none depends on another:
- * `has_dependent_backups` is always false and any backup may be deleted at any time.
+ * `has_dependent_backups` is always false and any backup may be deleted at any time. `copies` are
+ * in the order of `copiesOf` (the backup's `container` first).
  */
-export function backupDetail(backup: BackupRow, view: ViewContext) {
+export function backupDetail(backup: BackupRow, view: ViewContext, copies: readonly BackupCopy[]) {
   return {
     id: backup.id,
     status: backup.status,
@@ -62,7 +69,7 @@ export function backupDetail(backup: BackupRow, view: ViewContext) {
     snapshot_id: backup.snapshot_id,
     data_timestamp: formatOptionalTimestamp(backup.data_timestamp ?? backup.created_at),
     ...versionedFields(backup, view),
-    ...floeFields(backup),
+    ...floeFields(backup, copies),
   };
 }
 
@@ -76,12 +83,15 @@ export interface PageInfo {
   readonly count?: number;
 }
 
-/** `{"backups": [...], "backups_links": [next]?, "count": N?}`. */
-export function backupList(backups: BackupRow[], view: ViewContext, page: PageInfo, detail: boolean) {
-  const render = detail ? backupDetail : backupSummary;
+/**
+ * `{"backups": [...], "backups_links": [next]?, "count": N?}`: detail views when the page's copies
+ * are given (`/backups/detail`), summaries otherwise.
+ */
+export function backupList(backups: BackupRow[], view: ViewContext, page: PageInfo, copies?: CopiesByBackup) {
+  const render = copies ? (b: BackupRow) => backupDetail(b, view, copies.get(b.id) ?? []) : (b: BackupRow) => backupSummary(b, view);
   const last = backups[backups.length - 1];
   return {
-    backups: backups.map((b) => render(b, view)),
+    backups: backups.map(render),
     ...(last && isFullPage(backups.length, page.limit) ? { backups_links: [view.links.next(page.originalUrl, last.id)] } : {}),
     ...(page.count !== undefined ? { count: page.count } : {}),
   };

@@ -3,8 +3,9 @@ import { MalformedRequestUrlError } from '../http/errors.js';
 import { requestContext, requestState } from '../http/request-state.js';
 
 /**
- * Cinder's top-level collections (including those Floe does not serve yet): a first path segment
- * that names one of them is the project-less form `/v3/{collection}`, anything else is a project id.
+ * Cinder's top-level collections (including those Floe does not serve yet) and Floe's own: a first
+ * path segment that names one of them is the project-less form `/v3/{collection}`, anything else is
+ * a project id.
  */
 export const COLLECTIONS: ReadonlySet<string> = new Set([
   'volumes', 'snapshots', 'backups', 'attachments', 'types', 'qos-specs', 'limits', 'messages',
@@ -13,6 +14,7 @@ export const COLLECTIONS: ReadonlySet<string> = new Set([
   'os-volume-transfer', 'volume-transfers', 'workers', 'clusters', 'manageable_volumes',
   'manageable_snapshots', 'os-volume-manage', 'os-snapshot-manage', 'resource_filters',
   'default-types', 'extensions', 'capabilities', 'os-backup-services', 'snapshots_manageable',
+  'backup-repositories',
 ]);
 
 export interface ScopedPath {

@@ -5,11 +5,12 @@ import type { CommandContext, ContextFactory } from '../context.js';
 import { AmbiguousNameError, NoMatchError } from '../errors.js';
 import type { FloeApi } from '../floe-api.js';
 import { findVolume } from '../find-volume.js';
-import type { Column } from '../output.js';
 import { isUuid } from '../../common/ids.js';
 import type { Backup } from '../types.js';
+import { BACKUP_COLUMNS, backupView } from './backup-view.js';
 
 interface CreateOptions {
+  readonly repository?: string;
   readonly name?: string;
   readonly description?: string;
   readonly incremental?: boolean;
@@ -28,28 +29,13 @@ interface WaitOption {
 
 const WAIT_HELP = 'follow it with a progress bar until it ends (see --timeout)';
 
-const COLUMNS: readonly Column<Backup>[] = [
-  { header: 'ID', value: (b) => b.id },
-  { header: 'Volume ID', value: (b) => b.volume_id },
-  { header: 'Status', value: (b) => b.status },
-  { header: 'Name', value: (b) => b.name },
-  { header: 'Size', value: (b) => b.size },
-  { header: 'Incremental', value: (b) => b.is_incremental },
-  { header: 'Progress', value: (b) => (b.progress === undefined ? null : `${b.progress}%`) },
-];
-
-/** Every field but `links`, sorted. */
-function backupView(backup: Backup): Record<string, unknown> {
-  const { links: _links, ...fields } = backup;
-  return Object.fromEntries(Object.entries(fields).sort(([a], [b]) => a.localeCompare(b)));
-}
-
 export function registerBackupCommands(program: Command, contextOf: ContextFactory): void {
   const backup = program.command('backup').description('back up and restore volumes (a name or an id names a backup)');
   backup
     .command('create')
     .description('back up a volume')
     .argument('<volume>', 'volume name or id')
+    .option('--repository <name>', 'the backup repository (see `floe repository list`; default: the default one)')
     .option('--name <name>', 'backup name')
     .option('--description <text>', 'backup description')
     .option('--incremental', 'label it incremental (needs an earlier available backup of the volume)')
@@ -63,7 +49,7 @@ export function registerBackupCommands(program: Command, contextOf: ContextFacto
     .option('--limit <n>', 'at most this many backups', parsePositiveInteger)
     .action(async (opts: { name?: string; volume?: string; limit?: number }, cmd: Command) => {
       const ctx = contextOf(cmd);
-      ctx.printer.list(await ctx.api.listBackups({ name: opts.name, volumeId: opts.volume, limit: opts.limit }), [...COLUMNS]);
+      ctx.printer.list(await ctx.api.listBackups({ name: opts.name, volumeId: opts.volume, limit: opts.limit }), BACKUP_COLUMNS);
     });
   backup
     .command('show')
@@ -107,7 +93,9 @@ export async function findBackup(api: FloeApi, ref: string): Promise<Backup> {
 
 async function createBackup(ctx: CommandContext, ref: string, opts: CreateOptions): Promise<void> {
   const volume = await findVolume(ctx.api, ref);
-  const request = { volume_id: volume.id, name: opts.name, description: opts.description, incremental: opts.incremental ?? false };
+  const request = {
+    volume_id: volume.id, container: opts.repository, name: opts.name, description: opts.description, incremental: opts.incremental ?? false,
+  };
   const { id } = await ctx.api.createBackup(request);
   if (opts.wait) await waitForBackup(ctx.api, id, BACKUP_CREATED, ctx.wait, ctx.progress());
   ctx.printer.record(await ctx.api.getBackup(id), backupView);

@@ -34,11 +34,12 @@ describe('API backups', () => {
     return { backup: { volume_id: volumeId, container: null, name: null, description: null, incremental: false, force: false, snapshot_id: null, ...extra } };
   }
 
-  /** A backup of a fresh volume, made available as a worker would, the volume released. */
+  /** A backup of a fresh volume, made available (with its copy) as a worker would, the volume released. */
   async function availableBackup(size = 1): Promise<{ backupId: string; volumeId: string }> {
     const volumeId = await availableVolume(size);
     const res = await api.client.post('/backups', createBody(volumeId));
     await transitionBackup(api.db, res.body.backup.id, 'created');
+    await api.db.updateTable('backup_copies').set({ status: 'available' }).where('backup_id', '=', res.body.backup.id).execute();
     await api.db.updateTable('volumes').set({ status: 'available', previous_status: null }).where('id', '=', volumeId).execute();
     return { backupId: res.body.backup.id, volumeId };
   }
@@ -58,6 +59,7 @@ describe('API backups', () => {
       volume_id: volumeId, 'os-backup-project-attr:project_id': api.project, user_id: 'u1',
     });
     expect(shown.body.backup.metadata).to.deep.equal({});
+    expect(shown.body.backup.copies).to.deep.equal([{ repository: 'default', status: 'creating', fail_reason: null }]);
   });
 
   it('refuses a second backup while the volume is backing-up (400 naming the status)', async () => {
@@ -89,7 +91,7 @@ describe('API backups', () => {
     const snapshot = await api.client.post('/backups', createBody(volumeId, { snapshot_id: volumeId }));
     expect(snapshot.body.badRequest.message).to.match(/snapshot is not supported yet/);
     const container = await api.client.post('/backups', createBody(volumeId, { container: 'elsewhere' }));
-    expect(container.body.badRequest.message).to.match(/container 'elsewhere' does not exist/);
+    expect(container.body.badRequest.message).to.equal("Invalid input received: backup repository 'elsewhere' does not exist");
     expect((await api.client.post('/backups', createBody('not-a-uuid'))).status).to.equal(400);
     expect((await api.client.post('/backups', createBody(volumeId, { incremental: 'maybe' }))).status).to.equal(400);
     expect((await api.client.post('/backups', { volume: {} })).status).to.equal(400);

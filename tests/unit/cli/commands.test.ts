@@ -225,6 +225,70 @@ describe('cli commands against a local HTTP server', () => {
     expect(stub.requests.at(-1)?.query.get('detail')).to.equal('True');
   });
 
+  describe('backup copies and repositories', () => {
+    const BACKUP = '22222222-2222-4333-8444-555555555555';
+    const backup = (overrides: Record<string, unknown> = {}) => ({
+      id: BACKUP, name: 'bk', status: 'available', volume_id: ID, size: 1, is_incremental: false, progress: 100,
+      links: [{ rel: 'self', href: 'http://x/v3/p1/backups/2' }], container: 'default',
+      copies: [
+        { repository: 'default', status: 'available', fail_reason: null },
+        { repository: 'offsite', status: 'error', fail_reason: 'disk full' },
+      ],
+      ...overrides,
+    });
+
+    it('backup show prints the copies on one row, with the failure reasons', async () => {
+      stub.reset(routes({ [`GET /backups/${BACKUP}`]: ok({ backup: backup() }) }));
+      const { code, out } = await run('backup', 'show', BACKUP);
+      expect(code).to.equal(EXIT_CODES.ok);
+      expect(out).to.match(/│ copies\s+│ default: available, offsite: error \(disk full\) │/);
+    });
+
+    it('backup list shows the copies statuses in a column, and the API objects with --json', async () => {
+      stub.reset(routes({ 'GET /backups/detail': ok({ backups: [backup(), backup({ id: ID2, copies: [] })] }) }));
+      const { code, out } = await run('backup', 'list');
+      expect(code).to.equal(EXIT_CODES.ok);
+      expect(out).to.contain('Copies').and.contain('default: available, offsite: error').and.not.contain('disk full');
+      const json = await run('--json', 'backup', 'list');
+      expect(JSON.parse(json.out)[0].copies).to.deep.equal(backup().copies);
+    });
+
+    it('backup create --repository sends it as the container (and nothing without it)', async () => {
+      stub.reset(routes({
+        [`GET /volumes/${ID}`]: volumeReply(),
+        'POST /backups': ok({ backup: { id: BACKUP, name: null, links: [] } }, 202),
+        [`GET /backups/${BACKUP}`]: ok({ backup: backup({ status: 'creating' }) }),
+      }));
+      expect((await run('backup', 'create', ID, '--repository', 'offsite')).code).to.equal(EXIT_CODES.ok);
+      expect(stub.requests[1].body).to.deep.equal({ backup: { volume_id: ID, container: 'offsite', incremental: false } });
+      await run('backup', 'create', ID);
+      expect(stub.requests[4].body).to.deep.equal({ backup: { volume_id: ID, incremental: false } });
+    });
+
+    it('repository list prints Name, Type, State, Default, Replicates to and Detail, or the objects with --json', async () => {
+      const repositories = [
+        { name: 'default', type: 'local', state: 'available', detail: null, checked_at: '2026-01-01T00:00:00.000000', default: true, replicate_to: ['offsite', 'cloud'] },
+        { name: 'cloud', type: 's3', state: 'unavailable', detail: 'bucket not reachable', checked_at: null, default: false, replicate_to: [] },
+      ];
+      stub.reset(routes({ 'GET /backup-repositories': ok({ backup_repositories: repositories }) }));
+      const { code, out } = await run('repository', 'list');
+      expect(code).to.equal(EXIT_CODES.ok);
+      const lines = out.split('\n').filter((line) => line.startsWith('│'));
+      expect(lines[0]).to.match(/│ Name\s+│ Type\s+│ State\s+│ Default │ Replicates to │ Detail\s+│/);
+      expect(lines[1]).to.match(/│ default │ local │ available\s+│ yes\s+│ offsite\s+│ -\s+│/);
+      expect(lines[2]).to.match(/│\s+│\s+│\s+│\s+│ cloud\s+│\s+│/);
+      expect(lines[3]).to.match(/│ cloud\s+│ s3\s+│ unavailable │ no\s+│ -\s+│ bucket not reachable │/);
+      const json = await run('--json', 'repository', 'list');
+      expect(JSON.parse(json.out)).to.deep.equal(repositories);
+      expect(stub.requests.map((r) => r.path)).to.deep.equal(['/v3/p1/backup-repositories', '/v3/p1/backup-repositories']);
+    });
+
+    it('repository list exits 5 when the API is unreachable like every command', async () => {
+      const io = testIo({ FLOE_ENDPOINT: `http://127.0.0.1:${await closedPort()}` });
+      expect(await runCli(['repository', 'list'], io)).to.equal(EXIT_CODES.unreachable);
+    });
+  });
+
   it('exits 5 and names the endpoint when nothing listens there', async () => {
     const endpoint = `http://127.0.0.1:${await closedPort()}`;
     const io = testIo({ FLOE_ENDPOINT: endpoint });
