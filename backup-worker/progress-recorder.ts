@@ -14,13 +14,15 @@ export interface ProgressRecorder {
 
 /**
  * Writes `progress_done_bytes` / `progress_total_bytes` of a backup this worker runs, throttled so
- * a fast engine costs one UPDATE a second; never two writes in flight. A failed write is logged
- * only: progress is informative, the operation goes on.
+ * a fast engine costs one UPDATE a second; never two writes in flight. The latest counts are always
+ * written in the end (a trailing write), so a burst of reads followed by a long upload does not
+ * leave the row behind. A failed write is logged only: progress is informative, the operation goes on.
  */
 export function recordProgress(rt: BackupRuntime, backupId: string, intervalMs = PROGRESS_INTERVAL_MS): ProgressRecorder {
   let lastWrite = 0;
   let writing: Promise<void> = Promise.resolve();
-  let busy = false;
+  let latest: [number, number] | undefined;
+  let trailing: NodeJS.Timeout | undefined;
   const write = async (done: number, total: number) => {
     try {
       await rt.db
@@ -34,14 +36,21 @@ export function recordProgress(rt: BackupRuntime, backupId: string, intervalMs =
       rt.log.warn('could not record progress', { backup_id: backupId, error: errorMessage(err) });
     }
   };
-  const progress: Progress = (done, total) => {
-    const now = Date.now();
-    if (busy || now - lastWrite < intervalMs) return;
-    lastWrite = now;
-    busy = true;
-    writing = write(done, total).finally(() => {
-      busy = false;
-    });
+  const flush = (): Promise<void> => {
+    clearTimeout(trailing);
+    trailing = undefined;
+    const counts = latest;
+    latest = undefined;
+    if (!counts) return writing;
+    lastWrite = Date.now();
+    writing = writing.then(() => write(...counts));
+    return writing;
   };
-  return { progress, settle: () => writing };
+  const progress: Progress = (done, total) => {
+    latest = [done, total];
+    const wait = lastWrite + intervalMs - Date.now();
+    if (wait <= 0) void flush();
+    else trailing ??= setTimeout(() => void flush(), wait);
+  };
+  return { progress, settle: flush };
 }

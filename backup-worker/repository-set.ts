@@ -15,6 +15,8 @@ interface Slot {
   readonly definition: RepositoryDefinition;
   opening?: Promise<BackupRepository>;
   opened?: BackupRepository;
+  /** The state last recorded, to log changes only (a heartbeat re-checks every few seconds). */
+  state?: RepositoryState;
 }
 
 export interface RepositorySetOptions {
@@ -66,9 +68,9 @@ export class RepositorySet {
         if (!slot.opened) return this.#open(slot);
         try {
           await slot.opened.probe();
-          await this.#record(slot.definition, 'available', null);
+          await this.#record(slot, 'available', null);
         } catch (err) {
-          await this.#record(slot.definition, 'unavailable', errorMessage(err));
+          await this.#record(slot, 'unavailable', errorMessage(err));
         }
       }),
     );
@@ -99,18 +101,23 @@ export class RepositorySet {
         throw err;
       });
       slot.opened = repository;
-      await this.#record(definition, 'available', null);
-      log.info('backup repository opened', { repository: definition.name, type: definition.type });
+      await this.#record(slot, 'available', null);
       return repository;
     } catch (err) {
       const reason = err instanceof RepositoryUnavailableError ? err.message : `Backup repository ${describeRepository(definition)}: ${errorMessage(err)}`;
-      await this.#record(definition, 'unavailable', reason).catch(() => undefined);
-      log.warn('backup repository unavailable', { repository: definition.name, reason });
+      await this.#record(slot, 'unavailable', reason).catch(() => undefined);
       throw new RepositoryUnavailableError(definition.name, reason, { cause: err });
     }
   }
 
-  async #record(definition: RepositoryDefinition, state: RepositoryState, detail: string | null): Promise<void> {
+  async #record(slot: Slot, state: RepositoryState, detail: string | null): Promise<void> {
+    const { definition } = slot;
+    if (slot.state !== state) {
+      const fields = { repository: definition.name, type: definition.type };
+      if (state === 'available') this.#options.log.info('backup repository available', fields);
+      else this.#options.log.warn('backup repository unavailable', { ...fields, reason: detail });
+      slot.state = state;
+    }
     const row = { name: definition.name, type: definition.type, state, detail, host: this.#options.host, checked_at: sql<Date>`now()` };
     await this.#db
       .insertInto('backup_repositories')

@@ -1,5 +1,5 @@
 import { InvalidInputError } from '../../common/errors.js';
-import type { RepositorySecret } from '../engine/index.js';
+import type { InitOptions, RepositorySecret } from '../engine/index.js';
 import { openRepositoryStore, type Repository } from '../repositories/index.js';
 import { resolveSecret, type SecretOptions } from './secret.js';
 
@@ -13,9 +13,11 @@ export interface AgentRepositoryOptions extends SecretOptions {
 /**
  * The store and secret a floe-agent command works with: a directory given by --repo, or a
  * configured repository given by --repository (its credentials, encryption, retries and bandwidth
- * limit as the backup worker has them; a --password-file or --key-file overrides its secret).
+ * limit as the backup worker has them; --password-file, --key-file, FLOE_REPO_PASSWORD or
+ * FLOE_REPO_KEY_FILE override its secret). A
+ * configured repository that does not exist yet is created as the backup worker would create it.
  */
-export async function agentRepository(o: AgentRepositoryOptions, env: NodeJS.ProcessEnv): Promise<{ store: Repository; secret: RepositorySecret; where: string }> {
+export async function agentRepository(o: AgentRepositoryOptions, env: NodeJS.ProcessEnv): Promise<{ store: Repository; secret: RepositorySecret; where: string; initOptions?: InitOptions }> {
   if ((o.repo === undefined) === (o.repository === undefined)) throw new InvalidInputError('give exactly one of --repo <path> and --repository <name>');
   if (o.repo !== undefined) return { store: openRepositoryStore(o.repo), secret: await resolveSecret(o, env), where: o.repo };
   // The service configuration (zod, the remote stores) is loaded only for --repository: it would
@@ -31,7 +33,8 @@ export async function agentRepository(o: AgentRepositoryOptions, env: NodeJS.Pro
   if (!definition) throw new InvalidInputError(`repository ${o.repository} is not configured (FLOE_BACKUP_REPOSITORIES)`);
   const log = getLogger('floe-agent');
   const store = await openConfiguredStore(definition, { retries: backup.retries, log });
-  const overridden = o.passwordFile !== undefined || o.keyFile !== undefined;
+  const overridden = o.passwordFile !== undefined || o.keyFile !== undefined || Boolean(env.FLOE_REPO_PASSWORD) || Boolean(env.FLOE_REPO_KEY_FILE);
   const secret = overridden ? await resolveSecret(o, env) : await repositorySecret(definition.encryption, log);
-  return { store, secret, where: `repository ${definition.name}` };
+  const initOptions = { compression: definition.compression, encrypted: definition.encryption.kind !== 'none' };
+  return { store, secret, where: `repository ${definition.name}`, initOptions };
 }

@@ -42,8 +42,8 @@ export function buildAgentProgram(io: AgentIo): Command {
     .argument('<source>', 'file or block device')
     .option('--id <id>', 'backup id (default: a new UUID)')
     .action(async (source: string, o: RepoOptions & { id?: string }) => {
-      const { store, secret } = await agentRepository(o, io.env);
-      const repo = await BackupRepository.openOrInit(store, secret);
+      const { store, secret, initOptions } = await agentRepository(o, io.env);
+      const repo = await BackupRepository.openOrInit(store, secret, initOptions);
       const input = await openBlockFile(source);
       const summary = await withProgress(io, o, (progress) => repo.backup(input, { backupId: o.id ?? randomUUID(), progress })).finally(() => Promise.all([input.close(), repo.close()]));
       if (o.json) json(summary);
@@ -84,7 +84,7 @@ export function buildAgentProgram(io: AgentIo): Command {
       const repo = await withRepo(o);
       const report = await repo.prune().finally(() => repo.close());
       if (o.json) json(report);
-      else say(`Removed ${report.packsRemoved} packs, rewrote ${report.packsRewritten}, freed ${report.bytesFreed} bytes`);
+      else say(`Removed ${report.packsRemoved} packs and ${report.temporariesRemoved} leftovers of interrupted writes, rewrote ${report.packsRewritten} packs, freed ${report.bytesFreed} bytes`);
     });
   return program;
 }

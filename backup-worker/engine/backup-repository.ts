@@ -8,7 +8,7 @@ import { loadChunkIndex } from './chunk-index.js';
 import type { Compression } from './compression.js';
 import { BackupNotFoundError, RepositoryExistsError, RepositoryNotInitializedError, WrongKeyError } from './errors.js';
 import { deriveKek, newKdfParams, newMasterKeys, unwrapKeys, wrapKeys, type MasterKeys, type RepositorySecret } from './keys.js';
-import { acquireLock, type HeldLock } from './lock.js';
+import { acquireLock, releaseLeftoverLocks, type HeldLock } from './lock.js';
 import { isValidBackupId, loadManifest, manifestHandle, summarize, type ManifestSummary } from './manifest.js';
 import { runPrune, type PruneReport } from './prune.js';
 import {
@@ -80,9 +80,10 @@ export class BackupRepository {
     return BackupRepository.init(store, secret, options);
   }
 
-  /** Checks that the store still answers (reads the config object's size). */
+  /** Checks that the store still answers (reads the config object's size); removes locks left behind meanwhile. */
   async probe(): Promise<void> {
     await this.#store.stat(CONFIG_HANDLE);
+    await releaseLeftoverLocks(this.#store);
   }
 
   get config(): RepositoryConfig {

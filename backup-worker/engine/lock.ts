@@ -22,6 +22,13 @@ interface LockBody {
 const REFRESH_EVERY_MS = 5 * 60 * 1000;
 const STALE_AFTER_MS = 30 * 60 * 1000;
 
+/**
+ * Locks this process could not remove (the store was unreachable when the operation ended). Our
+ * process is alive, so others would take them as held: they are removed at the next chance
+ * (the next lock taken on that store, or `releaseLeftoverLocks`).
+ */
+const leftovers = new WeakMap<ObjectStore, Set<string>>();
+
 export class HeldLock {
   readonly #store: ObjectStore;
   readonly #name: string;
@@ -36,11 +43,29 @@ export class HeldLock {
 
   async release(): Promise<void> {
     clearInterval(this.#timer);
-    await this.#store.remove({ kind: 'lock', name: this.#name }).catch(() => undefined);
+    await removeLock(this.#store, this.#name);
+  }
+}
+
+/** Removes the locks of this process that an earlier release could not; keeps those that still fail. */
+export async function releaseLeftoverLocks(store: ObjectStore): Promise<void> {
+  for (const name of [...(leftovers.get(store) ?? [])]) {
+    leftovers.get(store)?.delete(name);
+    await removeLock(store, name);
+  }
+}
+
+async function removeLock(store: ObjectStore, name: string): Promise<void> {
+  try {
+    await store.remove({ kind: 'lock', name });
+  } catch (err) {
+    if (err instanceof ObjectNotFoundError) return;
+    leftovers.set(store, (leftovers.get(store) ?? new Set()).add(name));
   }
 }
 
 export async function acquireLock(store: ObjectStore, kind: LockKind, operation: string): Promise<HeldLock> {
+  await releaseLeftoverLocks(store);
   const name = `${kind}-${randomBytes(16).toString('hex')}`;
   const body: LockBody = { kind, operation, host: hostname(), pid: process.pid, refreshedAt: Date.now() };
   await writeLock(store, name, body);

@@ -9,7 +9,12 @@ export interface PruneReport {
   packsRemoved: number;
   packsRewritten: number;
   bytesFreed: number;
+  /** Leftovers of interrupted saves (temporary files, unfinished multipart uploads) removed. */
+  temporariesRemoved: number;
 }
+
+/** Every kind but locks: a lock being taken by another process right now is not a leftover. */
+const TEMPORARY_KINDS = ['config', 'key', 'index', 'pack', 'manifest'] as const;
 
 /** A pack with more unreferenced bytes than this share is rewritten with only the live chunks. */
 const REWRITE_WHEN_UNUSED_SHARE = 0.5;
@@ -22,7 +27,8 @@ interface PackUse {
 
 /**
  * Removes what no manifest references. The caller holds the exclusive lock, so no backup runs:
- * a pack no index names (a failed backup's) is garbage. Order for crash safety: new packs, then
+ * a pack no index names (a failed backup's) is garbage, and so is a temporary object an
+ * interrupted save left. Order for crash safety: new packs, then
  * the new index, then old indexes, then old packs — no index ever names a missing pack.
  */
 export async function runPrune(store: ObjectStore, codec: BlobCodec, config: RepositoryConfig): Promise<PruneReport> {
@@ -49,7 +55,8 @@ export async function runPrune(store: ObjectStore, codec: BlobCodec, config: Rep
     bytesFreed += packs.get(name)!.size;
     await store.remove({ kind: 'pack', name });
   }
-  return { packsRemoved: drop.length, packsRewritten: rewritten, bytesFreed: bytesFreed - writer.bytesWritten };
+  const temporariesRemoved = await store.removeTemporaries(TEMPORARY_KINDS);
+  return { packsRemoved: drop.length, packsRewritten: rewritten, bytesFreed: bytesFreed - writer.bytesWritten, temporariesRemoved };
 }
 
 async function referencedChunks(store: ObjectStore, codec: BlobCodec): Promise<Set<string>> {

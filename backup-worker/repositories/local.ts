@@ -82,6 +82,21 @@ export class LocalRepository implements Repository {
     }
   }
 
+  async removeTemporaries(kinds: readonly ObjectKind[]): Promise<number> {
+    let removed = 0;
+    for (const kind of kinds) {
+      const top = join(this.#root, KIND_DIRS[kind]);
+      const dirs = kind === 'pack' ? (await entriesOf(top)).filter((d) => !d.startsWith(TEMP_PREFIX)).map((d) => join(top, d)) : [top];
+      for (const dir of dirs) {
+        for (const name of (await entriesOf(dir)).filter((n) => n.startsWith(TEMP_PREFIX))) {
+          await rm(join(dir, name), { force: true });
+          removed += 1;
+        }
+      }
+    }
+    return removed;
+  }
+
   async close(): Promise<void> {}
 
   async #open(h: ObjectHandle): Promise<FileHandle> {

@@ -40,6 +40,11 @@ export class MemoryRepository implements Repository {
     if (!this.#objects.delete(keyOf(h))) throw new ObjectNotFoundError(h);
   }
 
+  /** Saves are atomic in memory: nothing is ever left behind. */
+  async removeTemporaries(): Promise<number> {
+    return 0;
+  }
+
   async close(): Promise<void> {}
 
   #get(h: ObjectHandle): Buffer {

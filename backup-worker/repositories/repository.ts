@@ -44,6 +44,12 @@ export interface Repository {
   stat(h: ObjectHandle, o?: OpOptions): Promise<ObjectInfo>;
   list(kind: ObjectKind, o?: OpOptions): AsyncIterable<ObjectInfo>;
   remove(h: ObjectHandle, o?: OpOptions): Promise<void>;
+  /**
+   * Removes what interrupted saves of objects of `kinds` left behind (temporary files, unfinished
+   * multipart uploads); returns how many. Only safe when no save of those kinds runs (prune's
+   * exclusive lock). Stores whose saves leave nothing return 0.
+   */
+  removeTemporaries(kinds: readonly ObjectKind[], o?: OpOptions): Promise<number>;
   close(): Promise<void>;
 }
 

@@ -74,6 +74,10 @@ export class ResilientRepository implements Repository {
     return this.#retry(`remove ${h.kind}/${h.name}`, () => this.#inner.remove(h, o), o);
   }
 
+  removeTemporaries(kinds: readonly ObjectKind[], o?: OpOptions): Promise<number> {
+    return this.#retry('remove temporaries', () => this.#inner.removeTemporaries(kinds, o), o);
+  }
+
   close(): Promise<void> {
     return this.#inner.close();
   }

@@ -1,10 +1,12 @@
 import { addAbortSignal, Readable } from 'node:stream';
 import {
+  AbortMultipartUploadCommand,
   CreateBucketCommand,
   DeleteObjectCommand,
   GetObjectCommand,
   HeadBucketCommand,
   HeadObjectCommand,
+  ListMultipartUploadsCommand,
   ListObjectsV2Command,
   S3Client,
   type BucketLocationConstraint,
@@ -137,6 +139,27 @@ export class S3Repository implements Repository {
       }
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
+  }
+
+  /** Aborts the unfinished multipart uploads of those kinds (a save cut off before it completed). */
+  async removeTemporaries(kinds: readonly ObjectKind[], o?: OpOptions): Promise<number> {
+    let removed = 0;
+    for (const kind of kinds) {
+      const dir = `${this.#keyOfDir(kind)}/`;
+      let keyMarker: string | undefined;
+      let uploadIdMarker: string | undefined;
+      do {
+        const command = new ListMultipartUploadsCommand({ Bucket: this.#options.bucket, Prefix: dir, KeyMarker: keyMarker, UploadIdMarker: uploadIdMarker });
+        const page = await this.#call('listMultipartUploads', dir, (client) => client.send(command, { abortSignal: o?.signal }));
+        for (const upload of page.Uploads ?? []) {
+          const abort = new AbortMultipartUploadCommand({ Bucket: this.#options.bucket, Key: upload.Key, UploadId: upload.UploadId });
+          await this.#call('abortMultipartUpload', upload.Key ?? dir, (client) => client.send(abort, { abortSignal: o?.signal }));
+          removed += 1;
+        }
+        [keyMarker, uploadIdMarker] = page.IsTruncated ? [page.NextKeyMarker, page.NextUploadIdMarker] : [undefined, undefined];
+      } while (keyMarker);
+    }
+    return removed;
   }
 
   /** DeleteObject succeeds on a missing key: HEAD first so that a missing object is reported. */

@@ -139,6 +139,27 @@ export class SftpRepository implements Repository {
     }
   }
 
+  async removeTemporaries(kinds: readonly ObjectKind[]): Promise<number> {
+    let removed = 0;
+    for (const kind of kinds) {
+      const top = posix.join(this.#root, KIND_DIRS[kind]);
+      const dirs = kind === 'pack' ? (await this.#entries(top, true)).map((d) => posix.join(top, d.filename)) : [top];
+      for (const dir of dirs) {
+        for (const entry of (await this.#entries(dir, false)).filter((e) => e.filename.startsWith(TEMP_PREFIX))) {
+          const path = posix.join(dir, entry.filename);
+          try {
+            const s = await this.#connection();
+            await this.#request(s, (sftp, cb) => sftp.unlink(path, cb));
+            removed += 1;
+          } catch (err) {
+            if (sftpCode(err) !== NO_SUCH_FILE) throw this.#failure(err, `removeTemporaries(${posix.relative(this.#root, path)})`);
+          }
+        }
+      }
+    }
+    return removed;
+  }
+
   async remove(h: ObjectHandle): Promise<void> {
     checkObjectName(h);
     try {

@@ -92,6 +92,11 @@ export class SwiftRepository implements Repository {
     await this.#expect(res, [204, 200], this.#callName('remove', h), h);
   }
 
+  /** An object PUT is atomic in Swift: an interrupted save leaves nothing. */
+  async removeTemporaries(): Promise<number> {
+    return 0;
+  }
+
   async close(): Promise<void> {
     this.#session.forget();
     this.#containerReady = undefined;

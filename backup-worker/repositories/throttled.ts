@@ -81,6 +81,10 @@ export class ThrottledRepository implements Repository {
     return this.#inner.remove(h, o);
   }
 
+  removeTemporaries(kinds: readonly ObjectKind[], o?: OpOptions): Promise<number> {
+    return this.#inner.removeTemporaries(kinds, o);
+  }
+
   close(): Promise<void> {
     return this.#inner.close();
   }

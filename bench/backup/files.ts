@@ -11,6 +11,11 @@ const READ_BUFFER_BYTES = 4 << 20;
  */
 export async function settleAndWarm(paths: readonly string[]): Promise<void> {
   await runCommand({ argv: ['sync'] });
+  await warmFiles(paths);
+}
+
+/** Reads every byte of `paths` (files or trees) into the page cache. */
+export async function warmFiles(paths: readonly string[]): Promise<void> {
   const buffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
   for (const top of paths) {
     for await (const file of filesUnder(top)) await readAll(file, buffer);

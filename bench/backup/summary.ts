@@ -1,9 +1,11 @@
+import type { RepositoryTarget } from './repository-site.js';
 import { STEPS, type Step, type StepSample } from './round.js';
 
 export const BASELINE_TOOL = 'restic';
 
-/** Medians over the rounds of one step of one tool. */
+/** Medians over the rounds of one step of one tool on one repository target. */
 export interface StepFigures {
+  readonly target: RepositoryTarget;
   readonly step: Step;
   readonly tool: string;
   readonly rounds: number;
@@ -11,26 +13,35 @@ export interface StepFigures {
   readonly cpuS: number;
   readonly peakRssMiB: number;
   readonly repoGrowthBytes?: number;
-  /** restic's wall time over this tool's (above 1: faster than restic); undefined without restic. */
+  /** restic's wall time on the same target over this tool's (above 1: faster than restic); undefined without restic. */
   readonly speedVsBaseline?: number;
 }
 
-/** Per step (in STEPS order) and tool (in `tools` order), the medians of its samples. */
-export function summarize(samples: readonly StepSample[], tools: readonly string[]): StepFigures[] {
-  return STEPS.flatMap((step) => {
-    const ofStep = samples.filter((s) => s.step === step);
-    const baseline = ofStep.filter((s) => s.tool === BASELINE_TOOL);
-    const baselineWall = baseline.length > 0 ? median(baseline.map((s) => s.usage.wallS)) : undefined;
-    return tools.map((tool) => figuresOf(step, tool, ofStep.filter((s) => s.tool === tool), baselineWall));
-  });
+/** A tool the bench ran on a target, by name. */
+export interface LineupEntry {
+  readonly target: RepositoryTarget;
+  readonly tool: string;
 }
 
-function figuresOf(step: Step, tool: string, samples: readonly StepSample[], baselineWall: number | undefined): StepFigures {
+/** Per target (in `lineup` order), step (in STEPS order) and tool (in `lineup` order), the medians of its samples. */
+export function summarize(samples: readonly StepSample[], lineup: readonly LineupEntry[]): StepFigures[] {
+  const targets = [...new Set(lineup.map((entry) => entry.target))];
+  return targets.flatMap((target) =>
+    STEPS.flatMap((step) => {
+      const ofStep = samples.filter((s) => s.target === target && s.step === step);
+      const baseline = ofStep.filter((s) => s.tool === BASELINE_TOOL);
+      const baselineWall = baseline.length > 0 ? median(baseline.map((s) => s.usage.wallS)) : undefined;
+      const tools = lineup.filter((entry) => entry.target === target).map((entry) => entry.tool);
+      return tools.map((tool) => figuresOf({ target, step, tool }, ofStep.filter((s) => s.tool === tool), baselineWall));
+    }),
+  );
+}
+
+function figuresOf(of: Pick<StepFigures, 'target' | 'step' | 'tool'>, samples: readonly StepSample[], baselineWall: number | undefined): StepFigures {
   const growth = samples.flatMap((s) => (s.repoGrowthBytes === undefined ? [] : [s.repoGrowthBytes]));
   const wallS = median(samples.map((s) => s.usage.wallS));
   return {
-    step,
-    tool,
+    ...of,
     rounds: samples.length,
     wallS,
     cpuS: median(samples.map((s) => s.usage.cpuS)),
@@ -48,6 +59,6 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-export function figuresFor(figures: readonly StepFigures[], step: Step, tool: string): StepFigures | undefined {
-  return figures.find((f) => f.step === step && f.tool === tool);
+export function figuresFor(figures: readonly StepFigures[], target: RepositoryTarget, step: Step, tool: string): StepFigures | undefined {
+  return figures.find((f) => f.target === target && f.step === step && f.tool === tool);
 }

@@ -1,19 +1,25 @@
 import path from 'node:path';
 import type { CommandSpec } from '../command.js';
+import type { RepositoryLocation, RepositoryTarget } from '../repository-site.js';
 
 /** The two backups of a round: the full one, then the one after the dataset's mutation. */
 export type BackupLabel = 'full' | 'incremental';
 
-/** Where one tool keeps its state in a round: the repository and, inside `stateDir`, any cache. */
+/** Where one tool keeps its state in a round: its repository and, in `stateDir`, any cache. */
 export interface ToolWorkspace {
-  /** Everything the tool writes besides restores; warmed before each step. */
+  /** Everything the tool writes on this machine besides restores; warmed before each step. */
   readonly stateDir: string;
-  readonly repo: string;
+  readonly repo: RepositoryLocation;
 }
 
-/** A tool's workspace in `stateDir`: the repository is `repo/` in it. */
+/** The directory of a local repository: `repo/` in the tool's `stateDir`. */
+export function localRepositoryDir(stateDir: string): string {
+  return path.join(stateDir, 'repo');
+}
+
+/** A tool's workspace in `stateDir` with a local repository. */
 export function toolWorkspace(stateDir: string): ToolWorkspace {
-  return { stateDir, repo: path.join(stateDir, 'repo') };
+  return { stateDir, repo: { target: 'local', path: localRepositoryDir(stateDir) } };
 }
 
 /** What restoring a backup runs and which file it produces. */
@@ -30,6 +36,8 @@ export interface BackupTool {
   readonly name: string;
   /** How the tool is configured in this bench, for the report (e.g. "encrypted, zstd"). */
   readonly setup: string;
+  /** The repository targets the bench runs it on. */
+  readonly targets: readonly RepositoryTarget[];
   version(): Promise<string>;
   init(ws: ToolWorkspace): CommandSpec;
   backup(ws: ToolWorkspace, image: string, label: BackupLabel): CommandSpec;

@@ -64,6 +64,12 @@ export function repositoryConformance(name: string, open: () => Promise<Reposito
       expect(await collect(repo.list('pack'))).to.have.length(0);
     });
 
+    it('removeTemporaries keeps complete objects and counts what it removed', async () => {
+      await repo.save({ kind: 'pack', name: 'ee01' }, body('kept'));
+      expect(await repo.removeTemporaries(['pack', 'index'])).to.be.a('number').that.is.at.least(0);
+      expect((await repo.load({ kind: 'pack', name: 'ee01' })).toString()).to.equal('kept');
+    });
+
     it('leaves nothing behind when the body fails mid-way', async () => {
       const failing = () =>
         Readable.from(

@@ -167,6 +167,21 @@ describe('S3Repository', () => {
     }
   });
 
+  it('removeTemporaries aborts the unfinished multipart uploads of the given kinds', async () => {
+    const o = options();
+    const repo = new S3Repository(o);
+    await repo.save({ kind: 'pack', name: 'ab01' }, () => Readable.from([Buffer.from('kept')]));
+    // What a worker killed in the middle of a multipart upload leaves on the server.
+    await raw.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: `${o.prefix}/packs/cd/cd02` }));
+    await raw.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: `${o.prefix}/locks/shared-x` }));
+    expect(await pendingUploads(`${o.prefix}/`)).to.equal(2);
+    expect(await repo.removeTemporaries(['pack', 'index'])).to.equal(1);
+    expect(await pendingUploads(`${o.prefix}/packs/`)).to.equal(0);
+    expect(await pendingUploads(`${o.prefix}/locks/`)).to.equal(1);
+    expect((await repo.load({ kind: 'pack', name: 'ab01' })).toString()).to.equal('kept');
+    await repo.close();
+  });
+
   it('creates its bucket on first use', async () => {
     const fresh = uniqueName('floe-s3-new');
     const missing = await failure(() => raw.send(new HeadBucketCommand({ Bucket: fresh })));

@@ -62,6 +62,19 @@ function defineSftpTests(): void {
     expect(await readdir(join(options.path, 'index'))).to.deep.equal(['i1']);
   });
 
+  it('removeTemporaries deletes what cut-off saves left (.tmp-* of the given kinds), nothing else', async () => {
+    const options = await sftpTestOptions();
+    const repo = await openRepo({ path: options.path });
+    await repo.save({ kind: 'pack', name: 'ab01' }, bytes('kept'));
+    await repo.save({ kind: 'lock', name: 'l1' }, bytes('lock'));
+    // As a connection cut in the middle of an upload leaves them on the server (this machine).
+    await exec('install', ['-o', SFTP_TEST.username, '-m', '0644', '/dev/null', join(options.path, 'packs', 'ab', '.tmp-cut')]);
+    await exec('install', ['-o', SFTP_TEST.username, '-m', '0644', '/dev/null', join(options.path, 'locks', '.tmp-taking')]);
+    expect(await repo.removeTemporaries(['pack', 'index'])).to.equal(1);
+    expect(await readdir(join(options.path, 'packs', 'ab'))).to.deep.equal(['ab01']);
+    expect((await readdir(join(options.path, 'locks'))).sort()).to.deep.equal(['.tmp-taking', 'l1']);
+  });
+
   it('removes the temporary file when the body fails', async () => {
     const options = await sftpTestOptions();
     const repo = new SftpRepository(options);

@@ -52,7 +52,7 @@ describe('Backup engine: delete and prune', () => {
   it('prune removes nothing when every chunk is referenced', async () => {
     await repo.backup(new BufferSource(randomBytes(8 * BLOCK)), { backupId: 'only' });
     const packs = await count(store, 'pack');
-    expect(await repo.prune()).to.deep.equal({ packsRemoved: 0, packsRewritten: 0, bytesFreed: 0 });
+    expect(await repo.prune()).to.deep.equal({ packsRemoved: 0, packsRewritten: 0, bytesFreed: 0, temporariesRemoved: 0 });
     expect(await count(store, 'pack')).to.equal(packs);
     expect((await repo.verify('only')).ok).to.equal(true);
   });
