@@ -27,8 +27,6 @@ interface Item {
 
 const RANGE_MAX_BYTES = 4 * 1024 * 1024;
 const RANGE_MAX_GAP = 256 * 1024;
-/** Ranges read ahead of the one being checked; one more buffer serves the ranges still in use. */
-const RANGES_AHEAD = 2;
 const CHUNKS_IN_FLIGHT = 16;
 
 /**
@@ -96,7 +94,8 @@ class RangeReader {
   readonly #codec: BlobCodec;
   readonly #backupId: string;
   readonly #handlers: ChunkHandlers;
-  readonly #buffers = new BufferPool(RANGES_AHEAD + 1, RANGE_MAX_BYTES);
+  readonly #buffers: BufferPool;
+  readonly #ahead: number;
   readonly #checks = new TaskGroup();
 
   constructor(store: ObjectStore, codec: BlobCodec, backupId: string, handlers: ChunkHandlers) {
@@ -104,17 +103,19 @@ class RangeReader {
     this.#codec = codec;
     this.#backupId = backupId;
     this.#handlers = handlers;
+    this.#ahead = store.concurrency.loads;
+    this.#buffers = new BufferPool(this.#ahead + 1, RANGE_MAX_BYTES);
   }
 
   /** On failure, waits for the work in flight so that nothing is written after it fails. */
   async readAll(ranges: Item[][], signal?: AbortSignal): Promise<void> {
     const loads: Array<Promise<LoadedRange>> = [];
     const loadNext = (i: number): void => void (i < ranges.length && loads.push(this.#load(ranges[i])));
-    for (let i = 0; i < RANGES_AHEAD; i++) loadNext(i);
+    for (let i = 0; i < this.#ahead; i++) loadNext(i);
     try {
       for (let i = 0; i < ranges.length; i++) {
         const loaded = await loads.shift()!;
-        loadNext(i + RANGES_AHEAD);
+        loadNext(i + this.#ahead);
         await this.#checkRange(ranges[i], loaded, signal);
       }
       await this.#checks.drain();

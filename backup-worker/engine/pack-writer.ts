@@ -3,13 +3,11 @@ import { BufferPool } from './buffer-pool.js';
 import type { IndexEntry } from './chunk-index.js';
 import { saveBuffers, type ObjectStore } from './store.js';
 
-/** One pack filling while the previous one is saved: bounded, reused memory. */
-const PACK_BUFFERS = 2;
 
 /**
  * Gathers stored blobs into packs of about `targetBytes` (a pack is saved once it reaches that
- * size) and saves each as one object. Blobs are written straight into a reused pack buffer; at most one
- * save is in flight. The entries are valid once `finish` resolves.
+ * size) and saves each as one object. Blobs are written straight into a reused pack buffer; at most
+ * the store's `concurrency.saves` saves are in flight. The entries are valid once `finish` resolves.
  */
 export class PackWriter {
   readonly #store: ObjectStore;
@@ -29,7 +27,8 @@ export class PackWriter {
   constructor(store: ObjectStore, targetBytes: number, maxBlobBytes: number) {
     this.#store = store;
     this.#targetBytes = targetBytes;
-    this.#buffers = new BufferPool(PACK_BUFFERS, targetBytes + maxBlobBytes);
+    // One pack filling while the store's saves run: bounded, reused memory.
+    this.#buffers = new BufferPool(store.concurrency.saves + 1, targetBytes + maxBlobBytes);
     this.#current = this.#buffers.take();
   }
 

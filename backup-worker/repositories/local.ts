@@ -12,6 +12,7 @@ import {
   type ObjectInfo,
   type ObjectKind,
   type Repository,
+  LOCAL_CONCURRENCY,
 } from './repository.js';
 import { objectDir, KIND_DIRS, TEMP_PREFIX } from './layout.js';
 
@@ -21,6 +22,7 @@ import { objectDir, KIND_DIRS, TEMP_PREFIX } from './layout.js';
  * characters of their name. Writes go to a temporary file, are fsynced, then renamed into place.
  */
 export class LocalRepository implements Repository {
+  readonly concurrency = LOCAL_CONCURRENCY;
   readonly #root: string;
 
   constructor(root: string) {

@@ -7,11 +7,13 @@ import {
   type ObjectInfo,
   type ObjectKind,
   type Repository,
+  LOCAL_CONCURRENCY,
 } from './repository.js';
 import type { Readable } from 'node:stream';
 
 /** Objects in a Map (copies: callers reuse the buffers they save): for engine tests. */
 export class MemoryRepository implements Repository {
+  readonly concurrency = LOCAL_CONCURRENCY;
   readonly #objects = new Map<string, Buffer>();
 
   async save(h: ObjectHandle, body: () => Readable): Promise<void> {

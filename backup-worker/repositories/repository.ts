@@ -34,11 +34,25 @@ export interface LoadOptions extends OpOptions {
 }
 
 /**
+ * How many saves and loads the engine keeps in flight on a store. A local disk gains nothing from
+ * more than a couple (and each costs a pack- or range-sized buffer); a remote server hides its
+ * round trips behind more.
+ */
+export interface StoreConcurrency {
+  readonly saves: number;
+  readonly loads: number;
+}
+
+export const LOCAL_CONCURRENCY: StoreConcurrency = { saves: 1, loads: 2 };
+export const REMOTE_CONCURRENCY: StoreConcurrency = { saves: 3, loads: 6 };
+
+/**
  * A store of named objects, as small as an object store's API: put, get (whole or a range),
  * stat, list, delete. `save` is atomic: readers see the whole object or none of it, and is done
  * with the body's buffers once it settles (callers reuse them).
  */
 export interface Repository {
+  readonly concurrency: StoreConcurrency;
   save(h: ObjectHandle, body: () => Readable, o?: OpOptions): Promise<void>;
   load(h: ObjectHandle, range?: ByteRange, o?: LoadOptions): Promise<Buffer>;
   stat(h: ObjectHandle, o?: OpOptions): Promise<ObjectInfo>;

@@ -12,6 +12,7 @@ import {
   type ObjectKind,
   type OpOptions,
   type Repository,
+  type StoreConcurrency,
 } from './repository.js';
 
 /** A repository call failed after its retries; names the repository the operator configured. */
@@ -76,6 +77,10 @@ export class ResilientRepository implements Repository {
 
   removeTemporaries(kinds: readonly ObjectKind[], o?: OpOptions): Promise<number> {
     return this.#retry('remove temporaries', () => this.#inner.removeTemporaries(kinds, o), o);
+  }
+
+  get concurrency(): StoreConcurrency {
+    return this.#inner.concurrency;
   }
 
   close(): Promise<void> {

@@ -26,6 +26,7 @@ import {
   type ObjectKind,
   type OpOptions,
   type Repository,
+  REMOTE_CONCURRENCY,
 } from './repository.js';
 import { objectPath, KIND_DIRS } from './layout.js';
 
@@ -74,6 +75,7 @@ const log = getLogger('backup:s3');
  * connection resets itself (standard mode); everything else fails fast.
  */
 export class S3Repository implements Repository {
+  readonly concurrency = REMOTE_CONCURRENCY;
   readonly #options: S3RepositoryOptions;
   readonly #prefix: string;
   readonly #where: string;

@@ -23,6 +23,7 @@ import {
   type ObjectInfo,
   type ObjectKind,
   type Repository,
+  REMOTE_CONCURRENCY,
 } from './repository.js';
 import { objectDir, KIND_DIRS, TEMP_PREFIX } from './layout.js';
 
@@ -70,6 +71,7 @@ type Request<T> = (sftp: SFTPWrapper, cb: Reply<T>) => void;
  * a large object moves as that many concurrent READ/WRITE requests at different offsets.
  */
 export class SftpRepository implements Repository {
+  readonly concurrency = REMOTE_CONCURRENCY;
   readonly #options: SftpRepositoryOptions;
   readonly #server: string;
   readonly #root: string;

@@ -13,6 +13,7 @@ import {
   type ObjectKind,
   type OpOptions,
   type Repository,
+  REMOTE_CONCURRENCY,
 } from './repository.js';
 import { describeFetchError, drain, httpError, SwiftSession, type SwiftAuth, type SwiftCall } from './swift-session.js';
 import { objectPath, KIND_DIRS } from './layout.js';
@@ -36,6 +37,7 @@ const log = getLogger('repository:swift');
  * save streams the body straight to its final name.
  */
 export class SwiftRepository implements Repository {
+  readonly concurrency = REMOTE_CONCURRENCY;
   readonly #session: SwiftSession;
   readonly #container: string;
   readonly #prefix: string;

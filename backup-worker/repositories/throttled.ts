@@ -1,6 +1,6 @@
 import { pipeline, Transform, type Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ByteRange, LoadOptions, ObjectHandle, ObjectInfo, ObjectKind, OpOptions, Repository } from './repository.js';
+import type { ByteRange, LoadOptions, ObjectHandle, ObjectInfo, ObjectKind, OpOptions, Repository, StoreConcurrency } from './repository.js';
 
 /** The most a bucket holds: a burst of this many seconds at the limit. */
 const BURST_SECONDS = 0.25;
@@ -83,6 +83,10 @@ export class ThrottledRepository implements Repository {
 
   removeTemporaries(kinds: readonly ObjectKind[], o?: OpOptions): Promise<number> {
     return this.#inner.removeTemporaries(kinds, o);
+  }
+
+  get concurrency(): StoreConcurrency {
+    return this.#inner.concurrency;
   }
 
   close(): Promise<void> {

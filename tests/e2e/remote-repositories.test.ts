@@ -181,6 +181,15 @@ describe('e2e: remote repositories, replication and faults', function () {
       } while (shown.verify_status === 'verifying' && Date.now() < deadline);
       expect(shown.verify_status, String(shown.verify_result)).to.equal('ok');
       expect(String(shown.verify_result)).to.match(/cloud/);
+
+      // The heartbeat's re-check shows the unreachable server in the repositories' states.
+      let offsite = (await repositoryStates()).offsite;
+      while (offsite.state !== 'unavailable' && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 300));
+        offsite = (await repositoryStates()).offsite;
+      }
+      expect(offsite.state).to.equal('unavailable');
+      expect(String(offsite.detail)).to.match(/offsite \(sftp .*ECONNREFUSED/);
     } finally {
       await sftpRelay.up();
     }
