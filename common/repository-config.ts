@@ -25,10 +25,15 @@ const BANDWIDTH_UNITS: Readonly<Record<string, number>> = { '': 1, K: 1024, M: 1
 
 /** "500K", "20M", "1.5G" or a plain number of bytes per second. */
 export function parseBandwidth(value: string | number): number {
+  return parseByteSize(value, 'bandwidth limit', 'bytes per second (e.g. 500K, 20M, 1G)');
+}
+
+/** A size with an optional K/M/G suffix (powers of 1024). */
+export function parseByteSize(value: string | number, what: string, expected = 'a size in bytes (e.g. 8M, 64M)'): number {
   if (typeof value === 'number') return value;
   const match = BANDWIDTH.exec(value.trim());
   const bytes = match ? Math.floor(Number(match[1]) * BANDWIDTH_UNITS[match[2].toUpperCase()]) : NaN;
-  if (!(bytes > 0)) throw new ConfigError(`bandwidth limit ${JSON.stringify(value)} is not bytes per second (e.g. 500K, 20M, 1G)`);
+  if (!(bytes > 0)) throw new ConfigError(`${what} ${JSON.stringify(value)} is not ${expected}`);
   return bytes;
 }
 
@@ -72,6 +77,7 @@ const entrySchema = z.discriminatedUnion('type', [
       bucket: z.string().min(1),
       prefix: z.string().optional(),
       forcePathStyle: z.boolean().default(false),
+      partSize: z.union([z.string(), z.number().positive()]).optional(),
       accessKeyId: z.union([z.string().min(1), secretRef]),
       secretAccessKey: secretRef,
       sessionToken: secretRef.optional(),

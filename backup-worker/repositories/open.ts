@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Logger } from '../../common/logger.js';
-import type { RepositoryDefinition, S3Params, SftpParams, SwiftParams } from '../../common/repository-config.js';
+import { parseByteSize, type RepositoryDefinition, type S3Params, type SftpParams, type SwiftParams } from '../../common/repository-config.js';
 import { LocalRepository } from './local.js';
 import type { Repository } from './repository.js';
 import { ResilientRepository } from './resilient.js';
@@ -80,6 +80,7 @@ async function openS3(p: S3Params, what: (field: string) => string): Promise<Rep
     bucket: p.bucket,
     prefix: p.prefix,
     forcePathStyle: p.forcePathStyle,
+    partSizeBytes: p.partSize === undefined ? undefined : parseByteSize(p.partSize, 'the partSize of an s3 repository'),
     accessKeyId: typeof p.accessKeyId === 'string' ? p.accessKeyId : await readSecret(p.accessKeyId, what('accessKeyId')),
     secretAccessKey: await readSecret(p.secretAccessKey, what('secretAccessKey')),
     sessionToken: p.sessionToken && (await readSecret(p.sessionToken, what('sessionToken'))),

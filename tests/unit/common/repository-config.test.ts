@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { ConfigError, loadConfig } from '../../../common/config.js';
-import { parseBandwidth } from '../../../common/repository-config.js';
+import { parseBandwidth, parseByteSize } from '../../../common/repository-config.js';
 
 const sftp = { name: 'offsite', type: 'sftp', host: 'backup.example', user: 'floe', path: '/srv/floe', hostKey: 'backup.example ssh-ed25519 AAAA', privateKeyFile: '/etc/floe/id' };
 const s3 = { name: 'cloud', type: 's3', bucket: 'b', accessKeyId: 'AK', secretAccessKey: { env: 'S3_SECRET' } };
@@ -59,5 +59,7 @@ describe('Backup repository configuration', () => {
     expect(parseBandwidth('20MB/s')).to.equal(20 * 1024 ** 2);
     expect(parseBandwidth('1000')).to.equal(1000);
     expect(() => parseBandwidth('0')).to.throw(ConfigError);
+    expect(parseByteSize('64M', 'partSize')).to.equal(64 * 1024 ** 2);
+    expect(() => parseByteSize('big', 'the partSize of an s3 repository')).to.throw(ConfigError, /partSize of an s3 repository "big"/);
   });
 });
