@@ -1,13 +1,10 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import ssh2, {
-  type ConnectConfig,
   type FileEntryWithStats,
   type ParsedKey,
   type PublicKeyAuthMethod,
-  type ServerHostKeyAlgorithm,
-  type SFTPWrapper,
   type Stats,
 } from 'ssh2';
 import { FloeError } from '../../common/errors.js';
@@ -26,6 +23,8 @@ import {
   REMOTE_CONCURRENCY,
 } from './repository.js';
 import { objectDir, KIND_DIRS, TEMP_PREFIX } from './layout.js';
+import { piecesOf, PIECE_BYTES, readFully, Session, Slots, Transfer, type Request } from './sftp-session.js';
+import { fingerprintOf, HOST_KEY_ALGORITHMS, parseHostKeyPin, type HostKeyPin } from './ssh-host-key.js';
 
 export interface SftpRepositoryOptions {
   readonly host: string;
@@ -41,28 +40,9 @@ export interface SftpRepositoryOptions {
   readonly connectTimeoutMs?: number; // default 10000
 }
 
-/** Bytes per READ/WRITE request; OpenSSH takes up to 255 KiB, ssh2 splits what a server cannot. */
-const PIECE_BYTES = 128 * 1024;
 const KEEPALIVE_MS = 15_000;
 const { NO_SUCH_FILE, PERMISSION_DENIED } = ssh2.utils.sftp.STATUS_CODE;
-/** Host key algorithms to offer for a pinned key type (an RSA key signs with any of three). */
-const HOST_KEY_ALGORITHMS: Readonly<Record<string, ServerHostKeyAlgorithm[]>> = {
-  'ssh-ed25519': ['ssh-ed25519'],
-  'ecdsa-sha2-nistp256': ['ecdsa-sha2-nistp256'],
-  'ecdsa-sha2-nistp384': ['ecdsa-sha2-nistp384'],
-  'ecdsa-sha2-nistp521': ['ecdsa-sha2-nistp521'],
-  'ssh-rsa': ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'],
-};
 const log = getLogger('backup:sftp');
-
-interface HostKeyPin {
-  readonly fingerprint: string;
-  /** Known for a known_hosts line: the server is then asked for that key type only. */
-  readonly keyType?: string;
-}
-
-type Reply<T> = (err: Error | null | undefined, value?: T) => void;
-type Request<T> = (sftp: SFTPWrapper, cb: Reply<T>) => void;
 
 /**
  * A directory on an SSH server, reached over SFTP (ssh2), laid out as LocalRepository: packs
@@ -376,157 +356,9 @@ export class SftpRepository implements Repository {
   }
 }
 
-/** One SSH connection and its SFTP channel. */
-class Session {
-  readonly client = new ssh2.Client();
-  readonly closed: Promise<void>;
-  #sftp: SFTPWrapper | undefined;
-  #open = true;
-
-  /** `onLost` hears the errors of a ready connection (unheard, they would crash the process). */
-  constructor(onLost: (err: Error) => void) {
-    this.closed = new Promise((resolve) => {
-      this.client.once('close', () => {
-        this.#open = false;
-        resolve();
-      });
-    });
-    this.client.on('error', (err) => this.#sftp && onLost(err));
-  }
-
-  async start(config: ConnectConfig): Promise<void> {
-    await new Promise<void>((resolve, reject) => {
-      this.client.once('ready', resolve).once('error', reject);
-      this.client.connect(config);
-    });
-    const sftp = await call<SFTPWrapper>((cb) => this.client.sftp(cb));
-    sftp.on('error', (err: Error) => this.client.emit('error', err));
-    this.#sftp = sftp;
-  }
-
-  /** Refuses at once on a closed connection: ssh2 would wait forever for the reply. */
-  request<T>(start: Request<T>): Promise<T> {
-    const sftp = this.#sftp;
-    if (!this.#open || !sftp) return Promise.reject(new Error('the SSH connection is closed'));
-    return call((cb) => start(sftp, cb));
-  }
-
-  end(): Promise<void> {
-    this.client.end();
-    return this.closed;
-  }
-}
-
-/** At most `size` holders at once; the others wait in order. */
-class Slots {
-  readonly #waiting: (() => void)[] = [];
-  #free: number;
-
-  constructor(size: number) {
-    this.#free = Math.max(1, Math.floor(size));
-  }
-
-  async take(): Promise<void> {
-    if (this.#free > 0) this.#free -= 1;
-    else await new Promise<void>((resolve) => this.#waiting.push(resolve));
-  }
-
-  give(): void {
-    const next = this.#waiting.shift();
-    if (next) next();
-    else this.#free += 1;
-  }
-}
-
-/** The concurrent requests of one transfer, each holding a slot; keeps the first failure. */
-class Transfer {
-  readonly #slots: Slots;
-  readonly #running = new Set<Promise<void>>();
-  #failed = false;
-  #failure: unknown;
-
-  constructor(slots: Slots) {
-    this.#slots = slots;
-  }
-
-  /** Waits for a free slot (so the caller goes no faster than the server), then starts `task`. */
-  async start(task: () => Promise<void>): Promise<void> {
-    this.check();
-    await this.#slots.take();
-    const run = task()
-      .catch((err: unknown) => this.#fail(err))
-      .finally(() => {
-        this.#slots.give();
-        this.#running.delete(run);
-      });
-    this.#running.add(run);
-  }
-
-  check(): void {
-    if (this.#failed) throw this.#failure;
-  }
-
-  async settle(): Promise<void> {
-    await Promise.all([...this.#running]);
-  }
-
-  #fail(err: unknown): void {
-    if (this.#failed) return;
-    this.#failed = true;
-    this.#failure = err;
-  }
-}
-
 class PosixRenameMissing extends Error {}
-
-function call<T = void>(start: (cb: Reply<T>) => void): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    try {
-      start((err, value) => (err ? reject(err) : resolve(value as T)));
-    } catch (err) {
-      reject(err);
-    }
-  });
-}
-
-/** Reads `piece.length` bytes at `position` unless the file ends first; returns how many it read. */
-async function readFully(s: Session, handle: Buffer, piece: Buffer, position: number): Promise<number> {
-  let done = 0;
-  while (done < piece.length) {
-    const from = done;
-    const got = await s.request<number>((sftp, cb) => sftp.read(handle, piece, from, piece.length - from, position + from, cb));
-    if (got === 0) break;
-    done += got;
-  }
-  return done;
-}
-
-function* piecesOf(part: Buffer): Generator<Buffer> {
-  for (let start = 0; start < part.length; start += PIECE_BYTES) yield part.subarray(start, start + PIECE_BYTES);
-}
 
 function sftpCode(err: unknown): number | undefined {
   const code = (err as { code?: unknown } | undefined)?.code;
   return typeof code === 'number' ? code : undefined;
-}
-
-/** OpenSSH's notation: "SHA256:" and the unpadded base64 SHA-256 of the key blob. */
-function fingerprintOf(blob: Buffer): string {
-  return `SHA256:${createHash('sha256').update(blob).digest('base64').replace(/=+$/, '')}`;
-}
-
-/** Accepts "SHA256:<43 chars>" or a known_hosts line; only the key is pinned, not the host field. */
-function parseHostKeyPin(pin: string, server: string): HostKeyPin {
-  const text = pin.trim();
-  if (/^SHA256:[A-Za-z0-9+/]{43}$/.test(text)) return { fingerprint: text };
-  const fields = text.split(/\s+/);
-  const at = fields.findIndex((f) => Object.hasOwn(HOST_KEY_ALGORITHMS, f));
-  const blob = at === 0 || at === 1 ? Buffer.from(fields[at + 1] ?? '', 'base64') : Buffer.alloc(0);
-  if (blob.length < 4 || blob.subarray(4, 4 + blob.readUInt32BE(0)).toString('latin1') !== fields[at]) {
-    throw new RepositoryAccessError(
-      `The host key pinned for SSH server ${server} is neither a known_hosts line ` +
-        `("[host]:port ssh-ed25519 AAAA...") nor an OpenSSH fingerprint ("SHA256:...").`,
-    );
-  }
-  return { fingerprint: fingerprintOf(blob), keyType: fields[at] };
 }

@@ -1,0 +1,136 @@
+import ssh2, { type ConnectConfig, type SFTPWrapper } from 'ssh2';
+
+/** The SSH connection, request slots and concurrent transfers of the SFTP repository (sftp.ts). */
+
+/** Bytes per READ/WRITE request; OpenSSH takes up to 255 KiB, ssh2 splits what a server cannot. */
+export const PIECE_BYTES = 128 * 1024;
+
+export type Reply<T> = (err: Error | null | undefined, value?: T) => void;
+export type Request<T> = (sftp: SFTPWrapper, cb: Reply<T>) => void;
+
+/** One SSH connection and its SFTP channel. */
+export class Session {
+  readonly client = new ssh2.Client();
+  readonly closed: Promise<void>;
+  #sftp: SFTPWrapper | undefined;
+  #open = true;
+
+  /** `onLost` hears the errors of a ready connection (unheard, they would crash the process). */
+  constructor(onLost: (err: Error) => void) {
+    this.closed = new Promise((resolve) => {
+      this.client.once('close', () => {
+        this.#open = false;
+        resolve();
+      });
+    });
+    this.client.on('error', (err) => this.#sftp && onLost(err));
+  }
+
+  async start(config: ConnectConfig): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      this.client.once('ready', resolve).once('error', reject);
+      this.client.connect(config);
+    });
+    const sftp = await call<SFTPWrapper>((cb) => this.client.sftp(cb));
+    sftp.on('error', (err: Error) => this.client.emit('error', err));
+    this.#sftp = sftp;
+  }
+
+  /** Refuses at once on a closed connection: ssh2 would wait forever for the reply. */
+  request<T>(start: Request<T>): Promise<T> {
+    const sftp = this.#sftp;
+    if (!this.#open || !sftp) return Promise.reject(new Error('the SSH connection is closed'));
+    return call((cb) => start(sftp, cb));
+  }
+
+  end(): Promise<void> {
+    this.client.end();
+    return this.closed;
+  }
+}
+
+/** At most `size` holders at once; the others wait in order. */
+export class Slots {
+  readonly #waiting: (() => void)[] = [];
+  #free: number;
+
+  constructor(size: number) {
+    this.#free = Math.max(1, Math.floor(size));
+  }
+
+  async take(): Promise<void> {
+    if (this.#free > 0) this.#free -= 1;
+    else await new Promise<void>((resolve) => this.#waiting.push(resolve));
+  }
+
+  give(): void {
+    const next = this.#waiting.shift();
+    if (next) next();
+    else this.#free += 1;
+  }
+}
+
+/** The concurrent requests of one transfer, each holding a slot; keeps the first failure. */
+export class Transfer {
+  readonly #slots: Slots;
+  readonly #running = new Set<Promise<void>>();
+  #failed = false;
+  #failure: unknown;
+
+  constructor(slots: Slots) {
+    this.#slots = slots;
+  }
+
+  /** Waits for a free slot (so the caller goes no faster than the server), then starts `task`. */
+  async start(task: () => Promise<void>): Promise<void> {
+    this.check();
+    await this.#slots.take();
+    const run = task()
+      .catch((err: unknown) => this.#fail(err))
+      .finally(() => {
+        this.#slots.give();
+        this.#running.delete(run);
+      });
+    this.#running.add(run);
+  }
+
+  check(): void {
+    if (this.#failed) throw this.#failure;
+  }
+
+  async settle(): Promise<void> {
+    await Promise.all([...this.#running]);
+  }
+
+  #fail(err: unknown): void {
+    if (this.#failed) return;
+    this.#failed = true;
+    this.#failure = err;
+  }
+}
+
+export function call<T = void>(start: (cb: Reply<T>) => void): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    try {
+      start((err, value) => (err ? reject(err) : resolve(value as T)));
+    } catch (err) {
+      reject(err);
+    }
+  });
+}
+
+/** Reads `piece.length` bytes at `position` unless the file ends first; returns how many it read. */
+export async function readFully(s: Session, handle: Buffer, piece: Buffer, position: number): Promise<number> {
+  let done = 0;
+  while (done < piece.length) {
+    const from = done;
+    const got = await s.request<number>((sftp, cb) => sftp.read(handle, piece, from, piece.length - from, position + from, cb));
+    if (got === 0) break;
+    done += got;
+  }
+  return done;
+}
+
+export function* piecesOf(part: Buffer): Generator<Buffer> {
+  for (let start = 0; start < part.length; start += PIECE_BYTES) yield part.subarray(start, start + PIECE_BYTES);
+}
