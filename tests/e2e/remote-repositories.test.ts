@@ -11,7 +11,7 @@ import { TestApi } from '../support/api-client.js';
 import { uniqueName } from '../support/env.js';
 import { readSftpKnownHostsLine, removeSftpTestRepositories, SFTP_TEST, sftpTestPath } from '../support/sftp-server.js';
 import { startStack, type Stack } from '../support/stack.js';
-import { S3_TEST } from '../support/swift-server.js';
+import { deleteTestBucket, S3_TEST, testS3Client } from '../support/swift-server.js';
 import { TcpRelay } from '../support/tcp-relay.js';
 
 const exec = promisify(execFile);
@@ -85,6 +85,9 @@ describe('e2e: remote repositories, replication and faults', function () {
     await stack?.stop();
     await Promise.all([sftpRelay, s3Relay, faultRelay].map((r) => r?.down().catch(() => undefined)));
     await removeSftpTestRepositories();
+    const s3 = testS3Client();
+    for (const r of repositories ?? []) if (r.type === 's3') await deleteTestBucket(s3, r.bucket as string);
+    s3.destroy();
     if (secrets) await rm(secrets, { recursive: true, force: true });
   });
 

@@ -4,13 +4,10 @@ import { expect } from 'chai';
 import {
   AbortMultipartUploadCommand,
   CreateMultipartUploadCommand,
-  DeleteBucketCommand,
-  DeleteObjectCommand,
   HeadBucketCommand,
   HeadObjectCommand,
   ListMultipartUploadsCommand,
   ListObjectsV2Command,
-  S3Client,
 } from '@aws-sdk/client-s3';
 import {
   ObjectNotFoundError,
@@ -20,18 +17,14 @@ import {
 } from '../../../backup-worker/repositories/repository.js';
 import { S3Repository, type S3RepositoryOptions } from '../../../backup-worker/repositories/s3.js';
 import { uniqueName } from '../../support/env.js';
-import { S3_TEST } from '../../support/swift-server.js';
+import { deleteTestBucket, S3_TEST, testS3Client } from '../../support/swift-server.js';
 import { TcpRelay } from '../../support/tcp-relay.js';
 import { repositoryConformance } from './repository-conformance.js';
 
 const MIB = 1024 * 1024;
 const bucket = uniqueName('floe-s3-test');
 const buckets = [bucket];
-const raw = new S3Client({
-  ...S3_TEST,
-  credentials: { accessKeyId: S3_TEST.accessKeyId, secretAccessKey: S3_TEST.secretAccessKey },
-  requestChecksumCalculation: 'WHEN_REQUIRED',
-});
+const raw = testS3Client();
 
 function options(overrides: Partial<S3RepositoryOptions> = {}): S3RepositoryOptions {
   return { ...S3_TEST, bucket, prefix: uniqueName('run'), partSizeBytes: 5 * MIB, ...overrides };
@@ -58,22 +51,8 @@ async function failure(run: () => Promise<unknown>): Promise<unknown> {
   return run().then(() => undefined, (err: unknown) => err);
 }
 
-async function emptyAndDelete(name: string): Promise<void> {
-  const uploads = await raw.send(new ListMultipartUploadsCommand({ Bucket: name }));
-  for (const u of uploads.Uploads ?? []) {
-    await raw.send(new AbortMultipartUploadCommand({ Bucket: name, Key: u.Key, UploadId: u.UploadId }));
-  }
-  let token: string | undefined;
-  do {
-    const page = await raw.send(new ListObjectsV2Command({ Bucket: name, ContinuationToken: token }));
-    for (const item of page.Contents ?? []) await raw.send(new DeleteObjectCommand({ Bucket: name, Key: item.Key }));
-    token = page.NextContinuationToken;
-  } while (token);
-  await raw.send(new DeleteBucketCommand({ Bucket: name }));
-}
-
 after(async () => {
-  for (const name of buckets) await emptyAndDelete(name);
+  for (const name of buckets) await deleteTestBucket(raw, name);
   raw.destroy();
 });
 
