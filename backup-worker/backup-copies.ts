@@ -1,17 +1,13 @@
 import type { Db } from '../common/db/database.js';
-import type { BackupCopyRow, BackupCopyStatus, BackupRow } from '../common/db/schema.js';
+import { orderedCopies, type BackupCopy } from '../common/backup-copies.js';
+import type { BackupCopyStatus, BackupRow } from '../common/db/schema.js';
 import { errorMessage } from '../common/errors.js';
 import type { BackupRepository } from './engine/index.js';
 import type { BackupRuntime } from './runtime.js';
 
-/**
- * The copies of a backup in `statuses`, the backup's own repository (`container`) first, then by
- * name: the order restores and verifies try them in. A backup without copy rows has one, in its container.
- */
-export async function copiesOf(db: Db, backup: BackupRow, statuses: readonly BackupCopyStatus[]): Promise<BackupCopyRow[]> {
-  const rows = await db.selectFrom('backup_copies').selectAll().where('backup_id', '=', backup.id).execute();
-  const order = (r: BackupCopyRow) => (r.repository === backup.container ? '' : r.repository);
-  return rows.filter((r) => statuses.includes(r.status)).sort((a, b) => order(a).localeCompare(order(b)));
+/** The copies of a backup in `statuses`, in the order restores and verifies try them (orderedCopies). */
+export function copiesOf(db: Db, backup: BackupRow, statuses: readonly BackupCopyStatus[]): Promise<BackupCopy[]> {
+  return orderedCopies(db, [backup.id], statuses);
 }
 
 export async function setCopy(
@@ -34,9 +30,9 @@ export class NoCopyError extends Error {}
 export async function fromAnyCopy<T>(
   rt: BackupRuntime,
   backup: BackupRow,
-  action: (repository: BackupRepository, copy: BackupCopyRow) => Promise<T>,
+  action: (repository: BackupRepository, copy: BackupCopy) => Promise<T>,
   fallBack: (error: unknown) => boolean = () => true,
-): Promise<{ result: T; copy: BackupCopyRow }> {
+): Promise<{ result: T; copy: BackupCopy }> {
   const copies = await copiesOf(rt.db, backup, ['available']);
   if (copies.length === 0) throw new NoCopyError(`Backup ${backup.id} has no complete copy.`);
   const failures: string[] = [];

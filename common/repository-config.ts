@@ -20,8 +20,8 @@ export type SecretRef = z.infer<typeof secretRef>;
 
 const repositoryName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'repository names use letters, digits, ".", "_" and "-" (at most 64)');
 
-const BANDWIDTH = /^(\d+(?:\.\d+)?)\s*([KMG]?)(?:i?B)?(?:\/s)?$/i;
-const BANDWIDTH_UNITS: Readonly<Record<string, number>> = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 };
+const BYTE_SIZE = /^(\d+(?:\.\d+)?)\s*([KMG]?)(?:i?B)?(?:\/s)?$/i;
+const BYTE_UNITS: Readonly<Record<string, number>> = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 };
 
 /** "500K", "20M", "1.5G" or a plain number of bytes per second. */
 export function parseBandwidth(value: string | number): number {
@@ -31,8 +31,8 @@ export function parseBandwidth(value: string | number): number {
 /** A size with an optional K/M/G suffix (powers of 1024). */
 export function parseByteSize(value: string | number, what: string, expected = 'a size in bytes (e.g. 8M, 64M)'): number {
   if (typeof value === 'number') return value;
-  const match = BANDWIDTH.exec(value.trim());
-  const bytes = match ? Math.floor(Number(match[1]) * BANDWIDTH_UNITS[match[2].toUpperCase()]) : NaN;
+  const match = BYTE_SIZE.exec(value.trim());
+  const bytes = match ? Math.floor(Number(match[1]) * BYTE_UNITS[match[2].toUpperCase()]) : NaN;
   if (!(bytes > 0)) throw new ConfigError(`${what} ${JSON.stringify(value)} is not ${expected}`);
   return bytes;
 }

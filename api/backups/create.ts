@@ -9,7 +9,7 @@ import type { ApiDeps } from '../deps.js';
 import { resolveZone } from '../volumes/create.js';
 import { getVolume } from '../volumes/queries.js';
 import { commitWithBackupCasts } from './casts.js';
-import { insertCopies } from './copies.js';
+import { insertCopies } from '../../common/backup-copies.js';
 import { latestAvailableBackup } from './queries.js';
 import type { CreateBackupInput } from './schema.js';
 

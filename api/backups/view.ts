@@ -3,7 +3,8 @@ import { isFullPage } from '../http/pagination.js';
 import { formatOptionalTimestamp, formatTimestamp } from '../http/timestamps.js';
 import type { ViewContext } from '../http/view-context.js';
 import { MV } from '../versions/microversions.js';
-import type { BackupCopy, CopiesByBackup } from './copies.js';
+import type { BackupCopy } from '../../common/backup-copies.js';
+import type { CopiesByBackup } from './copies.js';
 
 const COLLECTION = 'backups';
 

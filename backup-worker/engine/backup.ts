@@ -217,24 +217,26 @@ class SourceRun {
 
   /** Records one block in every live target; seals it in the background where its chunk is new. */
   #take(offset: number, { buffer, data, ids }: Block): void {
-    const sealers = this.#writers.filter((w, t) => !w.failure && w.take(offset, data.length, ids[t]));
+    const sealers = this.#writers.flatMap((writer, t) => {
+      const id = ids[t];
+      return !writer.failure && writer.take(offset, data.length, id) ? [{ writer, id: id! }] : [];
+    });
     if (sealers.length === 0) {
       this.#pool.give(buffer);
       return;
     }
-    this.#tasks.add(this.#seal(sealers, ids, buffer, data));
+    this.#tasks.add(this.#seal(sealers, buffer, data));
   }
 
   /** Frames the block once per compression in use, then seals it into each target's packs. */
-  async #seal(sealers: readonly TargetWriter[], ids: ReadonlyArray<string | null>, buffer: Buffer, data: Buffer): Promise<void> {
+  async #seal(sealers: ReadonlyArray<{ writer: TargetWriter; id: string }>, buffer: Buffer, data: Buffer): Promise<void> {
     try {
       const framed = new Map<Compression, Promise<FramedBlob>>();
       await Promise.all(
-        sealers.map(async (writer) => {
-          const codec = writer.target.codec;
-          const compression = writer.target.config.compression;
-          if (!framed.has(compression)) framed.set(compression, codec.frame(data));
-          await writer.seal(ids[this.#writers.indexOf(writer)]!, await framed.get(compression)!);
+        sealers.map(async ({ writer, id }) => {
+          const { codec, config } = writer.target;
+          if (!framed.has(config.compression)) framed.set(config.compression, codec.frame(data));
+          await writer.seal(id, await framed.get(config.compression)!);
         }),
       );
     } finally {

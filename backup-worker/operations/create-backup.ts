@@ -1,4 +1,5 @@
-import type { BackupCopyRow, BackupRow } from '../../common/db/schema.js';
+import { insertCopies, type BackupCopy } from '../../common/backup-copies.js';
+import type { BackupRow } from '../../common/db/schema.js';
 import { errorMessage } from '../../common/errors.js';
 import { releaseBackedUpVolume } from '../../common/backup-failure.js';
 import { BackupRepository, openBlockFile, type BackupSummary } from '../engine/index.js';
@@ -64,14 +65,8 @@ async function runBackup(rt: BackupRuntime, backup: BackupRow): Promise<CopyOutc
  * The copies of a backup whose request came without them (an API of an earlier release): its
  * container and the repositories that one replicates to, as this worker's configuration says.
  */
-async function plannedCopies(rt: BackupRuntime, backup: BackupRow): Promise<BackupCopyRow[]> {
-  const names = [backup.container, ...(rt.repositories.definition(backup.container)?.replicateTo ?? [])];
-  return rt.db
-    .insertInto('backup_copies')
-    .values(names.map((repository) => ({ backup_id: backup.id, repository, status: 'creating' as const })))
-    .onConflict((oc) => oc.doNothing())
-    .returningAll()
-    .execute();
+function plannedCopies(rt: BackupRuntime, backup: BackupRow): Promise<BackupCopy[]> {
+  return insertCopies(rt.db, backup.id, rt.repositories.definition(backup.container) ?? { name: backup.container, replicateTo: [] });
 }
 
 /**
