@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { serviceContext } from '../common/context.js';
 import { newRequestId } from '../common/ids.js';
 import { recordHeartbeat, recordServiceStopped } from '../common/service-heartbeat.js';
@@ -10,7 +11,7 @@ import type { WorkerRuntime } from './worker-runtime.js';
  * starting scheduler reads) and on the capabilities fanout (what running schedulers apply).
  */
 export async function reportCapabilities(rt: WorkerRuntime, rpc: RpcTransport): Promise<void> {
-  const stats = await rt.driver.getStats();
+  const stats = withScheduledVolumes(await rt.driver.getStats(), await scheduledGb(rt));
   const capabilities: BackendCapabilities = { ...stats, host: rt.backendHost, timestamp: new Date().toISOString() };
   await recordHeartbeat(rt.db, {
     binary: 'floe-volume',
@@ -19,6 +20,32 @@ export async function reportCapabilities(rt: WorkerRuntime, rpc: RpcTransport): 
     capabilities,
   });
   await capabilitiesRpcClient(rpc).report(capabilities, serviceContext(newRequestId()));
+}
+
+/**
+ * GiB of the volumes the scheduler placed here that are still `creating`: their files may not exist
+ * yet, so the driver's measure misses them, and a report without them would hand a scheduler back
+ * capacity it has already given away (a burst of creates would pile onto one backend).
+ */
+async function scheduledGb(rt: WorkerRuntime): Promise<number> {
+  const row = await rt.db
+    .selectFrom('volumes')
+    .select(sql<string>`coalesce(sum(size), 0)`.as('gb'))
+    .where('host', 'like', `${rt.backendHost}#%`)
+    .where('status', '=', 'creating')
+    .executeTakeFirst();
+  return Number(row?.gb ?? 0);
+}
+
+function withScheduledVolumes<S extends { free_capacity_gb: number | string; provisioned_capacity_gb?: number; allocated_capacity_gb?: number; thin_provisioning_support?: boolean }>(stats: S, gb: number): S {
+  if (gb === 0) return stats;
+  const free = typeof stats.free_capacity_gb === 'number' && !stats.thin_provisioning_support ? Math.max(0, stats.free_capacity_gb - gb) : stats.free_capacity_gb;
+  return {
+    ...stats,
+    free_capacity_gb: free,
+    provisioned_capacity_gb: (stats.provisioned_capacity_gb ?? 0) + gb,
+    allocated_capacity_gb: (stats.allocated_capacity_gb ?? 0) + gb,
+  };
 }
 
 /** Tells the database and the schedulers that this backend stopped cleanly. */
