@@ -40,7 +40,7 @@ export class BackupRepository {
   private constructor(store: ObjectStore, config: RepositoryConfig, keys: MasterKeys | undefined) {
     this.#store = store;
     this.#config = config;
-    this.#codec = new BlobCodec(keys, config.compression);
+    this.#codec = new BlobCodec(keys, config.compression, config.chunkIdHash);
   }
 
   static async init(store: ObjectStore, secret: RepositorySecret, options: InitOptions = {}): Promise<BackupRepository> {
@@ -57,6 +57,7 @@ export class BackupRepository {
       chunkSizeBytes: DEFAULT_CHUNK_BYTES,
       packSizeBytes: options.packSizeBytes ?? DEFAULT_PACK_BYTES,
       compression: options.compression ?? 'zstd',
+      chunkIdHash: 'blake3',
       createdAt: new Date().toISOString(),
       encryption: keys ? await encryptionConfig(keys, secret, repositoryId) : null,
     };

@@ -1,4 +1,4 @@
-import { createHash, createHmac } from 'node:crypto';
+import { chunkIdFunction, type ChunkIdFunction, type ChunkIdHash } from './chunk-id.js';
 import { CODEC_IDS, compress, decompress, type Compression } from './compression.js';
 import { SEAL_OVERHEAD, sealInto, unseal } from './cipher.js';
 import { looksIncompressible } from './entropy-probe.js';
@@ -23,10 +23,12 @@ const HEADERS = new Map<number, Buffer>(Object.values(CODEC_IDS).map((id) => [id
 export class BlobCodec {
   readonly #keys: MasterKeys | undefined;
   readonly #compression: Compression;
+  readonly #chunkId: ChunkIdFunction;
 
-  constructor(keys: MasterKeys | undefined, compression: Compression) {
+  constructor(keys: MasterKeys | undefined, compression: Compression, chunkIdHash: ChunkIdHash) {
     this.#keys = keys;
     this.#compression = compression;
+    this.#chunkId = chunkIdFunction(chunkIdHash, keys?.macKey);
   }
 
   get encrypted(): boolean {
@@ -38,13 +40,9 @@ export class BlobCodec {
     return 1 + plainBytes + (this.#keys ? SEAL_OVERHEAD : 0);
   }
 
-  /**
-   * HMAC-SHA-256 under the MAC key when encrypted, SHA-256 otherwise. On this thread: WebCrypto's
-   * thread-pool variant copies its input, and hashing on a worker thread (buffers transferred) gave
-   * no faster backup here, only more memory (docs/benchmarks.md).
-   */
+  /** The chunk id (see chunk-id.ts), keyed by the MAC key when encrypted. */
   chunkId(plain: Buffer): Buffer {
-    return (this.#keys ? createHmac('sha256', this.#keys.macKey) : createHash('sha256')).update(plain).digest();
+    return this.#chunkId(plain);
   }
 
   /**

@@ -1,10 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { CHUNK_ID_HASHES, type ChunkIdHash } from './chunk-id.js';
 import { isCompression, type Compression } from './compression.js';
 import { UnsupportedFormatError } from './errors.js';
 import type { KdfParams } from './keys.js';
 
-export const FORMAT_VERSION = 1;
+/** Version 1 (ids by SHA-256) is still read; new repositories are written as version 2 (BLAKE3). */
+export const FORMAT_VERSION = 2;
+const READABLE_VERSIONS: readonly unknown[] = [1, FORMAT_VERSION];
 export const DEFAULT_CHUNK_BYTES = 256 * 1024;
 export const DEFAULT_PACK_BYTES = 16 * 1024 * 1024;
 export const CONFIG_HANDLE = { kind: 'config', name: 'config' } as const;
@@ -16,6 +19,8 @@ export interface RepositoryConfig {
   readonly chunkSizeBytes: number;
   readonly packSizeBytes: number;
   readonly compression: Compression;
+  /** How chunk ids are computed (keyed by the MAC key when encrypted). */
+  readonly chunkIdHash: ChunkIdHash;
   readonly createdAt: string;
   readonly encryption: EncryptionConfig | null;
 }
@@ -28,11 +33,12 @@ export interface EncryptionConfig {
 }
 
 const schema = z.object({
-  formatVersion: z.literal(FORMAT_VERSION),
+  formatVersion: z.union([z.literal(1), z.literal(FORMAT_VERSION)]),
   repositoryId: z.string().regex(/^[0-9a-f]{64}$/),
   chunkSizeBytes: z.number().int().positive(),
   packSizeBytes: z.number().int().positive(),
   compression: z.string().refine(isCompression),
+  chunkIdHash: z.enum(CHUNK_ID_HASHES).optional(),
   createdAt: z.string(),
   encryption: z
     .object({
@@ -58,8 +64,11 @@ export function parseConfig(bytes: Buffer): RepositoryConfig {
     throw new UnsupportedFormatError('the config object is not JSON');
   }
   const version = (raw as { formatVersion?: unknown })?.formatVersion;
-  if (version !== FORMAT_VERSION) throw new UnsupportedFormatError(`format version ${String(version)}`);
+  if (!READABLE_VERSIONS.includes(version)) throw new UnsupportedFormatError(`format version ${String(version)}`);
   const parsed = schema.safeParse(raw);
   if (!parsed.success) throw new UnsupportedFormatError(`invalid config (${parsed.error.issues[0]?.message})`);
-  return parsed.data as RepositoryConfig;
+  const { chunkIdHash, ...config } = parsed.data;
+  if (config.formatVersion === 1) return { ...config, chunkIdHash: 'sha256' } as RepositoryConfig;
+  if (chunkIdHash === undefined) throw new UnsupportedFormatError('invalid config (chunkIdHash is missing)');
+  return { ...config, chunkIdHash } as RepositoryConfig;
 }

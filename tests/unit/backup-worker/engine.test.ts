@@ -1,9 +1,11 @@
 import { expect } from 'chai';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { BackupRepository, IntegrityError, WrongKeyError, BackupNotFoundError } from '../../../backup-worker/engine/index.js';
+import { blake3 } from '@napi-rs/blake-hash';
+import { BackupRepository, IntegrityError, WrongKeyError, BackupNotFoundError, UnsupportedFormatError } from '../../../backup-worker/engine/index.js';
+import { BlobCodec } from '../../../backup-worker/engine/blob-codec.js';
 import { MemoryRepository } from '../../../backup-worker/repositories/index.js';
 import { BLOCK, BufferSource, imageWithHoles, readBack, rejection, withTempDir } from './fixtures.js';
 
@@ -153,5 +155,60 @@ describe('Backup engine: keys and integrity', () => {
     const repo = await newRepo();
     expect(await rejection(repo.verify('nope'))).to.be.instanceOf(BackupNotFoundError);
     expect(await rejection(repo.deleteBackup('nope'))).to.be.instanceOf(BackupNotFoundError);
+  });
+});
+
+describe('Backup engine: format versions', () => {
+  const CONFIG = { kind: 'config', name: 'config' } as const;
+
+  async function rewriteConfig(store: MemoryRepository, change: (config: Record<string, unknown>) => void): Promise<void> {
+    const config = JSON.parse((await store.load(CONFIG)).toString('utf8')) as Record<string, unknown>;
+    change(config);
+    await store.save(CONFIG, () => Readable.from([Buffer.from(JSON.stringify(config))]));
+  }
+
+  /** The chunk ids the repository's index objects name. */
+  async function indexedIds(store: MemoryRepository, hash: 'sha256' | 'blake3'): Promise<string[]> {
+    const codec = new BlobCodec(undefined, 'zstd', hash);
+    const ids: string[] = [];
+    for await (const handle of store.list('index')) {
+      const { packs } = (await codec.openJson(await store.load(handle))) as { packs: Record<string, Array<[string]>> };
+      for (const entries of Object.values(packs)) ids.push(...entries.map(([id]) => id));
+    }
+    return ids.sort();
+  }
+
+  it('writes new repositories as version 2, with BLAKE3 chunk ids', async () => {
+    const store = new MemoryRepository();
+    const repo = await BackupRepository.init(store, {}, { encrypted: false });
+    const block = randomBytes(BLOCK);
+    await repo.backup(new BufferSource(block), { backupId: 'b' });
+    expect(repo.config).to.include({ formatVersion: 2, chunkIdHash: 'blake3' });
+    expect(await indexedIds(store, 'blake3')).to.deep.equal([blake3(block).toString('hex')]);
+  });
+
+  it('still reads and writes a version 1 repository, with SHA-256 chunk ids', async () => {
+    const store = new MemoryRepository();
+    const old = imageWithHoles(4 * BLOCK);
+    const repo = await BackupRepository.init(store, {}, { encrypted: false });
+    await rewriteConfig(store, (config) => {
+      config.formatVersion = 1;
+      delete config.chunkIdHash;
+    });
+    const reopened = await BackupRepository.open(store, {});
+    expect(reopened.config.chunkIdHash).to.equal('sha256');
+    expect((await roundTrip(reopened, old, 'v1')).equals(old)).to.equal(true);
+    const expected = [1, 2].map((b) => createHash('sha256').update(old.subarray(b * BLOCK, (b + 1) * BLOCK)).digest('hex')).sort();
+    expect(await indexedIds(store, 'sha256')).to.deep.equal(expected);
+    expect(repo.config.formatVersion).to.equal(2);
+  });
+
+  it('refuses an unknown format version and a version 2 config without its chunk id hash', async () => {
+    const store = new MemoryRepository();
+    await BackupRepository.init(store, {}, { encrypted: false });
+    await rewriteConfig(store, (config) => void delete config.chunkIdHash);
+    expect(await rejection(BackupRepository.open(store, {}))).to.be.instanceOf(UnsupportedFormatError);
+    await rewriteConfig(store, (config) => void (config.formatVersion = 3));
+    expect(await rejection(BackupRepository.open(store, {}))).to.be.instanceOf(UnsupportedFormatError);
   });
 });
