@@ -203,9 +203,14 @@ describe('Backup engine: format versions', () => {
     expect(repo.config.formatVersion).to.equal(2);
   });
 
-  it('refuses an unknown format version and a version 2 config without its chunk id hash', async () => {
+  it('refuses an unknown format version, a version 2 config without its chunk id hash, and a malformed config', async () => {
     const store = new MemoryRepository();
     await BackupRepository.init(store, {}, { encrypted: false });
+    await rewriteConfig(store, (config) => void (config.compression = 'lz77'));
+    const malformed = await rejection(BackupRepository.open(store, {}));
+    expect(malformed).to.be.instanceOf(UnsupportedFormatError);
+    expect((malformed as Error).message).to.contain('unknown compression lz77');
+    await rewriteConfig(store, (config) => void (config.compression = 'zstd'));
     await rewriteConfig(store, (config) => void delete config.chunkIdHash);
     expect(await rejection(BackupRepository.open(store, {}))).to.be.instanceOf(UnsupportedFormatError);
     await rewriteConfig(store, (config) => void (config.formatVersion = 3));
