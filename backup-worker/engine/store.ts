@@ -9,5 +9,5 @@ export type ObjectStore = Repository;
 
 /** Saves buffers as one object; the body can be re-created for retries. */
 export function saveBuffers(store: ObjectStore, h: ObjectHandle, parts: readonly Buffer[]): Promise<void> {
-  return store.save(h, () => Readable.from(parts));
+  return store.save(h, () => Readable.from(parts), { sizeBytes: parts.reduce((sum, p) => sum + p.length, 0) });
 }

@@ -25,6 +25,11 @@ export interface OpOptions {
   readonly signal?: AbortSignal;
 }
 
+export interface SaveOptions extends OpOptions {
+  /** The body's exact length, when the caller knows it: a store may then send it in one request. */
+  readonly sizeBytes?: number;
+}
+
 export interface LoadOptions extends OpOptions {
   /**
    * A buffer the store may read the bytes into (when it is large enough), to spare a fresh
@@ -53,7 +58,7 @@ export const REMOTE_CONCURRENCY: StoreConcurrency = { saves: 3, loads: 6 };
  */
 export interface Repository {
   readonly concurrency: StoreConcurrency;
-  save(h: ObjectHandle, body: () => Readable, o?: OpOptions): Promise<void>;
+  save(h: ObjectHandle, body: () => Readable, o?: SaveOptions): Promise<void>;
   load(h: ObjectHandle, range?: ByteRange, o?: LoadOptions): Promise<Buffer>;
   stat(h: ObjectHandle, o?: OpOptions): Promise<ObjectInfo>;
   list(kind: ObjectKind, o?: OpOptions): AsyncIterable<ObjectInfo>;

@@ -11,6 +11,7 @@ import {
   type ObjectInfo,
   type ObjectKind,
   type OpOptions,
+  type SaveOptions,
   type Repository,
   type StoreConcurrency,
 } from './repository.js';
@@ -49,7 +50,7 @@ export class ResilientRepository implements Repository {
     this.#options = options;
   }
 
-  save(h: ObjectHandle, body: () => Readable, o?: OpOptions): Promise<void> {
+  save(h: ObjectHandle, body: () => Readable, o?: SaveOptions): Promise<void> {
     return this.#retry(`save ${h.kind}/${h.name}`, () => this.#inner.save(h, body, o), o);
   }
 

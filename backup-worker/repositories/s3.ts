@@ -8,6 +8,7 @@ import {
   HeadObjectCommand,
   ListMultipartUploadsCommand,
   ListObjectsV2Command,
+  PutObjectCommand,
   S3Client,
   type BucketLocationConstraint,
 } from '@aws-sdk/client-s3';
@@ -26,6 +27,7 @@ import {
   type ObjectKind,
   type OpOptions,
   type Repository,
+  type SaveOptions,
   REMOTE_CONCURRENCY,
 } from './repository.js';
 import { objectPath, KIND_DIRS } from './layout.js';
@@ -44,14 +46,19 @@ export interface S3RepositoryOptions {
   readonly sessionToken?: string;
   readonly forcePathStyle?: boolean;
   readonly maxAttempts?: number; // SDK retry attempts (default 5)
-  readonly partSizeBytes?: number; // multipart part size (default 8 MiB; min 5 MiB)
+  readonly partSizeBytes?: number; // multipart part size (default 32 MiB; min 5 MiB); smaller sized saves are one PUT
 }
 
 const MIB = 1024 * 1024;
 const DEFAULT_MAX_ATTEMPTS = 5;
-const DEFAULT_PART_SIZE = 8 * MIB;
+/**
+ * Above the default pack (16 MiB plus a blob), so that packs go up in one streamed PUT, as restic
+ * sends them: a multipart upload costs four requests instead of one (AWS bills each), and Swift's
+ * s3api turns it into a static large object whose ranged reads are slower (docs/benchmarks.md).
+ */
+const DEFAULT_PART_SIZE = 32 * MIB;
 const MIN_PART_SIZE = 5 * MIB;
-/** Parts uploaded at once: with 8 MiB parts a 16 MiB pack is read once and never held twice. */
+/** Parts of a multipart upload sent at once. */
 const UPLOAD_QUEUE_SIZE = 2;
 const CONNECT_TIMEOUT_MS = 10_000;
 const IDLE_SOCKET_TIMEOUT_MS = 60_000;
@@ -91,20 +98,41 @@ export class S3Repository implements Repository {
     this.#where = `${describeEndpoint(options)} bucket ${options.bucket}`;
   }
 
-  async save(h: ObjectHandle, body: () => Readable, o?: OpOptions): Promise<void> {
+  /**
+   * A body of known size up to the part size is streamed in one PUT (never buffered); any other
+   * is a streamed multipart upload, aborted on the server when it fails.
+   */
+  async save(h: ObjectHandle, body: () => Readable, o?: SaveOptions): Promise<void> {
     const Key = this.#keyOf(h);
+    const partSize = this.#options.partSizeBytes ?? DEFAULT_PART_SIZE;
+    if (o?.sizeBytes !== undefined && o.sizeBytes <= partSize) return this.#put(h, body(), o.sizeBytes, o.signal);
     const client = await this.#ready();
     const stream = o?.signal ? addAbortSignal(o.signal, body()) : body();
     const upload = new Upload({
       client,
       params: { Bucket: this.#options.bucket, Key, Body: stream },
-      partSize: this.#options.partSizeBytes ?? DEFAULT_PART_SIZE,
+      partSize,
       queueSize: UPLOAD_QUEUE_SIZE,
     });
     try {
       await upload.done();
     } catch (err) {
       throw this.#classify(err, 'upload', `${h.kind}/${h.name}`); // a save never reports "not found"
+    } finally {
+      stream.destroy();
+    }
+  }
+
+  /** One streamed PUT; a body that breaks aborts the request, so no object is left. */
+  async #put(h: ObjectHandle, stream: Readable, sizeBytes: number, signal?: AbortSignal): Promise<void> {
+    const broken = new AbortController();
+    stream.once('error', (err) => broken.abort(err));
+    const abortSignal = signal ? AbortSignal.any([signal, broken.signal]) : broken.signal;
+    const command = new PutObjectCommand({ Bucket: this.#options.bucket, Key: this.#keyOf(h), Body: stream, ContentLength: sizeBytes });
+    try {
+      await this.#call('putObject', `${h.kind}/${h.name}`, (client) => client.send(command, { abortSignal }));
+    } catch (err) {
+      throw broken.signal.aborted ? this.#classify(broken.signal.reason, 'putObject', `${h.kind}/${h.name}`) : err;
     } finally {
       stream.destroy();
     }

@@ -1,6 +1,6 @@
 import { pipeline, Transform, type Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ByteRange, LoadOptions, ObjectHandle, ObjectInfo, ObjectKind, OpOptions, Repository, StoreConcurrency } from './repository.js';
+import type { ByteRange, LoadOptions, ObjectHandle, ObjectInfo, ObjectKind, OpOptions, Repository, SaveOptions, StoreConcurrency } from './repository.js';
 
 /** The most a bucket holds: a burst of this many seconds at the limit. */
 const BURST_SECONDS = 0.25;
@@ -53,7 +53,7 @@ export class ThrottledRepository implements Repository {
     this.#bandwidth = new Bandwidth(bytesPerSec);
   }
 
-  save(h: ObjectHandle, body: () => Readable, o?: OpOptions): Promise<void> {
+  save(h: ObjectHandle, body: () => Readable, o?: SaveOptions): Promise<void> {
     return this.#inner.save(h, () => {
       const meter = this.#meter(o?.signal);
       // A failing body fails the metered stream too (pipeline destroys it with the error).

@@ -81,6 +81,26 @@ describe('S3Repository', () => {
     }
   });
 
+  it('streams a save of known size up to the part size in one PUT, and leaves nothing when its body breaks', async () => {
+    const o = options();
+    const repo = new S3Repository(o);
+    try {
+      const body = big.subarray(0, 5 * MIB);
+      await repo.save(h, () => Readable.from([body.subarray(0, MIB), body.subarray(MIB)]), { sizeBytes: body.length });
+      const head = await raw.send(new HeadObjectCommand({ Bucket: bucket, Key: `${o.prefix}/packs/f0/f00d01` }));
+      expect(head.ETag).to.match(/^"?[0-9a-f]{32}"?$/); // one PUT: a plain MD5, not "<md5>-<parts>"
+      expect((await repo.load(h)).equals(body)).to.equal(true);
+
+      const broken: ObjectHandle = { kind: 'pack', name: 'f00d03' };
+      const failed = await failure(() => repo.save(broken, failingBody(MIB, 3, () => undefined), { sizeBytes: 4 * MIB }));
+      expect(failed).to.be.instanceOf(RepositoryError);
+      expect(await failure(() => repo.stat(broken))).to.be.instanceOf(ObjectNotFoundError);
+      expect(await pendingUploads(o.prefix!)).to.equal(0);
+    } finally {
+      await repo.close();
+    }
+  });
+
   it('reads into the buffer it is given when that is large enough', async () => {
     const repo = new S3Repository(options());
     try {
