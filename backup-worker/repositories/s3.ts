@@ -45,12 +45,17 @@ export interface S3RepositoryOptions {
   readonly secretAccessKey: string;
   readonly sessionToken?: string;
   readonly forcePathStyle?: boolean;
-  readonly maxAttempts?: number; // SDK retry attempts (default 5)
+  readonly maxAttempts?: number; // the SDK's attempts per call (default 1, see DEFAULT_MAX_ATTEMPTS)
   readonly partSizeBytes?: number; // multipart part size (default 32 MiB; min 5 MiB); smaller sized saves are one PUT
 }
 
 const MIB = 1024 * 1024;
-const DEFAULT_MAX_ATTEMPTS = 5;
+/**
+ * One retry policy for every repository type: ResilientRepository re-runs a failed call, with a
+ * fresh body for a save. SDK retries on top of it would multiply the attempts (and the time a dead
+ * server takes to be reported), and cannot replay a streamed PUT whose body is already consumed.
+ */
+const DEFAULT_MAX_ATTEMPTS = 1;
 /**
  * Above the default pack (16 MiB plus a blob), so that packs go up in one streamed PUT, as restic
  * sends them: a multipart upload costs four requests instead of one (AWS bills each), and Swift's
