@@ -58,7 +58,6 @@ export function parseConfig(bytes: Buffer): RepositoryConfig {
  * took 0.12 s of CPU here, more than a tenth of an incremental backup.
  */
 function configProblem(c: Record<string, unknown>): string | undefined {
-  const positiveInteger = (v: unknown): boolean => Number.isSafeInteger(v) && (v as number) > 0;
   if (typeof c.repositoryId !== 'string' || !/^[0-9a-f]{64}$/.test(c.repositoryId)) return 'repositoryId is not 64 hex characters';
   if (!positiveInteger(c.chunkSizeBytes) || !positiveInteger(c.packSizeBytes)) return 'chunk or pack size is not a positive integer';
   if (typeof c.compression !== 'string' || !isCompression(c.compression)) return `unknown compression ${String(c.compression)}`;
@@ -76,5 +75,9 @@ function kdfProblem(kdf: Record<string, unknown> | undefined): string | undefine
   if (typeof kdf !== 'object' || kdf === null || typeof kdf.salt !== 'string') return 'kdf has no salt';
   if (kdf.name === 'hkdf-sha256') return undefined;
   if (kdf.name !== 'scrypt') return `unknown kdf ${String(kdf.name)}`;
-  return [kdf.N, kdf.r, kdf.p].every((v) => Number.isSafeInteger(v) && (v as number) > 0) ? undefined : 'scrypt parameters are not positive integers';
+  return [kdf.N, kdf.r, kdf.p].every(positiveInteger) ? undefined : 'scrypt parameters are not positive integers';
+}
+
+function positiveInteger(v: unknown): boolean {
+  return Number.isSafeInteger(v) && (v as number) > 0;
 }

@@ -83,8 +83,8 @@ const log = getLogger('backup:s3');
 /**
  * A bucket of an S3-compatible object store (AWS, Ceph RGW, MinIO, Swift's s3api), keys laid out as
  * LocalRepository's files under an optional prefix. A PUT (single or multipart) is atomic; the
- * bucket is created on first use when it does not exist. The SDK retries 5xx, throttling and
- * connection resets itself (standard mode); everything else fails fast.
+ * bucket is created on first use when it does not exist. Calls fail fast (one SDK attempt unless
+ * `maxAttempts` says otherwise): ResilientRepository retries them (DEFAULT_MAX_ATTEMPTS).
  */
 export class S3Repository implements Repository {
   readonly concurrency = REMOTE_CONCURRENCY;
