@@ -24,6 +24,9 @@ if [ "${1:-}" = "--test" ] || [ "${1:-}" = "--bench" ]; then
 fi
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  # The C++ tool chain builds fs-ext, whose lseek(SEEK_DATA) lets backups skip the holes of
+  # sparse files; npm leaves an optional module out when its build fails, and backups then read them.
+  ensure_packages g++ make python3
   log "installing npm dependencies"
   npm ci --no-audit --no-fund --loglevel=error
 fi

@@ -70,9 +70,9 @@ export async function runReplicatedBackup(targets: readonly BackupTarget[], sour
   return Promise.all(writers.map((w) => w.finish(options, source, startedAt)));
 }
 
-/** A block read into a pooled buffer, with its chunk id per target (null: all zeros). */
+/** A block read into a pooled buffer (none for a hole), with its chunk id per target (null: all zeros). */
 interface Block {
-  readonly buffer: Buffer;
+  readonly buffer: Buffer | undefined;
   readonly data: Buffer;
   readonly ids: ReadonlyArray<string | null>;
 }
@@ -205,11 +205,12 @@ class SourceRun {
     this.#options.progress?.(this.#source.sizeBytes, this.#source.sizeBytes);
   }
 
-  /** Reads a block and, unless it is all zeros, ids it for every target. */
+  /** Reads a block (unless it lies in a hole) and, unless it is all zeros, ids it for every target. */
   async #read(block: number): Promise<Block> {
-    const buffer = await this.#pool.take();
     const offset = block * this.#chunk;
     const length = Math.min(this.#chunk, this.#source.sizeBytes - offset);
+    if (this.#source.isHole?.(offset, length)) return { buffer: undefined, data: this.#zero.subarray(0, length), ids: this.#writers.map(() => null) };
+    const buffer = await this.#pool.take();
     const data = await this.#source.read(offset, length, buffer);
     const zero = data.equals(this.#zero.subarray(0, data.length));
     return { buffer, data, ids: this.#writers.map(({ target }) => (zero ? null : target.codec.chunkId(data).toString('hex'))) };
@@ -221,27 +222,24 @@ class SourceRun {
       const id = ids[t];
       return !writer.failure && writer.take(offset, data.length, id) ? [{ writer, id: id! }] : [];
     });
-    if (sealers.length === 0) {
-      this.#pool.give(buffer);
-      return;
-    }
-    this.#tasks.add(this.#seal(sealers, buffer, data));
+    if (sealers.length === 0) return this.#release(buffer);
+    this.#tasks.add(this.#seal(sealers, data).finally(() => this.#release(buffer)));
   }
 
   /** Frames the block once per compression in use, then seals it into each target's packs. */
-  async #seal(sealers: ReadonlyArray<{ writer: TargetWriter; id: string }>, buffer: Buffer, data: Buffer): Promise<void> {
-    try {
-      const framed = new Map<Compression, Promise<FramedBlob>>();
-      await Promise.all(
-        sealers.map(async ({ writer, id }) => {
-          const { codec, config } = writer.target;
-          if (!framed.has(config.compression)) framed.set(config.compression, codec.frame(data));
-          await writer.seal(id, await framed.get(config.compression)!);
-        }),
-      );
-    } finally {
-      this.#pool.give(buffer);
-    }
+  async #seal(sealers: ReadonlyArray<{ writer: TargetWriter; id: string }>, data: Buffer): Promise<void> {
+    const framed = new Map<Compression, Promise<FramedBlob>>();
+    await Promise.all(
+      sealers.map(async ({ writer, id }) => {
+        const { codec, config } = writer.target;
+        if (!framed.has(config.compression)) framed.set(config.compression, codec.frame(data));
+        await writer.seal(id, await framed.get(config.compression)!);
+      }),
+    );
+  }
+
+  #release(buffer: Buffer | undefined): void {
+    if (buffer) this.#pool.give(buffer);
   }
 
   #report(done: number): void {

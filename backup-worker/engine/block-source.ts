@@ -4,6 +4,8 @@ export interface BlockSource {
   readonly name: string;
   /** Exactly `length` bytes at `offset`, read into `into` when given (a view of it is returned). */
   read(offset: number, length: number, into?: Buffer): Promise<Buffer>;
+  /** True when the range is known to read as zeros without reading it (a hole of a sparse file). */
+  isHole?(offset: number, length: number): boolean;
   close(): Promise<void>;
 }
 

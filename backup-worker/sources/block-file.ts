@@ -1,7 +1,9 @@
+import type { Stats } from 'node:fs';
 import { open, readFile, type FileHandle } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { InvalidInputError } from '../../common/errors.js';
 import type { BlockSource } from '../engine/block-source.js';
+import { holeFinder, type HoleFinder } from './holes.js';
 
 /** A regular file or a block device, read at given offsets. */
 export async function openBlockFile(path: string): Promise<BlockSource> {
@@ -9,7 +11,9 @@ export async function openBlockFile(path: string): Promise<BlockSource> {
     throw new InvalidInputError(`cannot open ${path} (${err.code ?? err.message})`);
   });
   try {
-    return new BlockFile(fh, basename(path), await sizeOf(fh, path));
+    const info = await fh.stat();
+    const sizeBytes = await sizeOf(info, path);
+    return new BlockFile(fh, basename(path), sizeBytes, info.isFile() ? holeFinder(fh.fd, sizeBytes) : undefined);
   } catch (err) {
     await fh.close();
     throw err;
@@ -18,13 +22,19 @@ export async function openBlockFile(path: string): Promise<BlockSource> {
 
 class BlockFile implements BlockSource {
   readonly #fh: FileHandle;
+  readonly #holes: HoleFinder | undefined;
   readonly name: string;
   readonly sizeBytes: number;
 
-  constructor(fh: FileHandle, name: string, sizeBytes: number) {
+  constructor(fh: FileHandle, name: string, sizeBytes: number, holes: HoleFinder | undefined) {
     this.#fh = fh;
+    this.#holes = holes;
     this.name = name;
     this.sizeBytes = sizeBytes;
+  }
+
+  isHole(offset: number, length: number): boolean {
+    return this.#holes?.isHole(offset, length) ?? false;
   }
 
   async read(offset: number, length: number, into?: Buffer): Promise<Buffer> {
@@ -43,8 +53,7 @@ class BlockFile implements BlockSource {
   }
 }
 
-async function sizeOf(fh: FileHandle, path: string): Promise<number> {
-  const info = await fh.stat();
+async function sizeOf(info: Stats, path: string): Promise<number> {
   if (info.isFile()) return info.size;
   if (!info.isBlockDevice()) throw new InvalidInputError(`${path} is neither a file nor a block device`);
   return blockDeviceSize(info.rdev);
