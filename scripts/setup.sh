@@ -3,7 +3,8 @@
 # npm dependencies and the build. Idempotent: running services are reused, nothing is redone.
 #   setup.sh          what `npm start` needs
 #   setup.sh --test   also the test database, the test virtual host, the cinder CLI and the
-#                     remote repository servers (sshd, Swift all-in-one with its S3 API; loopback)
+#                     remote repository servers (sshd, Swift all-in-one with its S3 API, Keystone
+#                     with a Swift proxy behind it; loopback)
 #   setup.sh --bench  also the benchmark's database and virtual host, and the same remote servers
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,6 +22,9 @@ bash scripts/services/rabbitmq.sh "${vhosts[@]}"
 if [ "${1:-}" = "--test" ] || [ "${1:-}" = "--bench" ]; then
   bash scripts/services/sshd.sh
   bash scripts/services/swift.sh
+fi
+if [ "${1:-}" = "--test" ]; then
+  bash scripts/services/keystone.sh
 fi
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then

@@ -18,6 +18,18 @@ export const SWIFT_TEST = {
   key: 'testing',
 } as const;
 
+/**
+ * The Keystone v3 of scripts/services/keystone.sh (loopback only) and the second Swift proxy that
+ * authenticates with it, which its catalog lists as the object-store (accounts KEY_<project id>).
+ */
+export const KEYSTONE_TEST = {
+  authUrl: 'http://127.0.0.1:5000/v3',
+  username: 'floe-tester',
+  password: 'testing-ks',
+  project: 'floe-test',
+  swiftProxyUrl: 'http://127.0.0.1:8081',
+} as const;
+
 export const S3_TEST = {
   endpoint: 'http://127.0.0.1:8080',
   region: 'us-east-1',

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import net from 'node:net';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { expect } from 'chai';
 import {
@@ -9,21 +10,35 @@ import {
   type ObjectInfo,
   type Repository,
 } from '../../../backup-worker/repositories/index.js';
+import { BackupRepository } from '../../../backup-worker/engine/index.js';
 import { SwiftRepository, type SwiftAuth } from '../../../backup-worker/repositories/swift.js';
 import { uniqueName } from '../../support/env.js';
-import { SWIFT_TEST } from '../../support/swift-server.js';
+import { KEYSTONE_TEST, SWIFT_TEST } from '../../support/swift-server.js';
+import { BufferSource, imageWithHoles, readBack, withTempDir } from '../../support/backup-fixtures.js';
 import { TcpRelay } from '../../support/tcp-relay.js';
 import { repositoryConformance } from './repository-conformance.js';
 
-// Runs against the Swift all-in-one of scripts/services/swift.sh (tempauth, memcached on 11211).
+// Runs against the Swift all-in-one of scripts/services/swift.sh (tempauth, memcached on 11211) and,
+// for Keystone v3, against scripts/services/keystone.sh's Keystone and the Swift proxy behind it.
 const AUTH: SwiftAuth = { version: '1', authUrl: SWIFT_TEST.authV1Url, user: SWIFT_TEST.user, key: SWIFT_TEST.key };
+const KEYSTONE_AUTH: SwiftAuth = {
+  version: '3',
+  authUrl: KEYSTONE_TEST.authUrl,
+  username: KEYSTONE_TEST.username,
+  password: KEYSTONE_TEST.password,
+  userDomain: 'Default',
+  project: KEYSTONE_TEST.project,
+  projectDomain: 'Default',
+};
 const MEMCACHED = { host: '127.0.0.1', port: 11211 };
-const containers = new Set<string>();
+/** The containers the tests made, by the authentication of their account. */
+const containers = new Map<string, 'tempauth' | 'keystone'>();
 
 function openSwift(options: { container?: string; prefix?: string; auth?: SwiftAuth } = {}): SwiftRepository {
   const container = options.container ?? uniqueName('floe-swift-test');
-  containers.add(container);
-  return new SwiftRepository({ auth: options.auth ?? AUTH, container, prefix: options.prefix });
+  const auth = options.auth ?? AUTH;
+  containers.set(container, auth.version === '3' ? 'keystone' : 'tempauth');
+  return new SwiftRepository({ auth, container, prefix: options.prefix });
 }
 
 const body = (data: string | Buffer) => () => Readable.from([Buffer.from(data)]);
@@ -45,15 +60,34 @@ async function tempauth(): Promise<{ token: string; storageUrl: string }> {
   return { token: res.headers.get('x-auth-token') as string, storageUrl: res.headers.get('x-storage-url') as string };
 }
 
-async function swiftRequest(method: string, path: string, token?: string): Promise<Response> {
-  const auth = await tempauth();
+/** A Keystone token of the test user and the account URL of the Swift proxy behind Keystone. */
+async function keystone(): Promise<{ token: string; storageUrl: string }> {
+  const res = await fetch(`${KEYSTONE_TEST.authUrl}/auth/tokens`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({
+      auth: {
+        identity: { methods: ['password'], password: { user: { name: KEYSTONE_TEST.username, domain: { id: 'default' }, password: KEYSTONE_TEST.password } } },
+        scope: { project: { name: KEYSTONE_TEST.project, domain: { id: 'default' } } },
+      },
+    }),
+  });
+  expect(res.status).to.equal(201);
+  const { token } = (await res.json()) as { token: { project: { id: string } } };
+  return { token: res.headers.get('x-subject-token') as string, storageUrl: `${KEYSTONE_TEST.swiftProxyUrl}/v1/KEY_${token.project.id}` };
+}
+
+const login = { tempauth, keystone } as const;
+
+async function swiftRequest(method: string, path: string, token?: string, via: keyof typeof login = 'tempauth'): Promise<Response> {
+  const auth = await login[via]();
   const res = await fetch(`${auth.storageUrl}/${path}`, { method, headers: { 'X-Auth-Token': token ?? auth.token } });
   await res.arrayBuffer();
   return res;
 }
 
-async function objectNames(container: string): Promise<string[]> {
-  const auth = await tempauth();
+async function objectNames(container: string, via: keyof typeof login = 'tempauth'): Promise<string[]> {
+  const auth = await login[via]();
   const res = await fetch(`${auth.storageUrl}/${container}?format=json`, { headers: { 'X-Auth-Token': auth.token } });
   if (res.status !== 200) return [];
   return ((await res.json()) as { name: string }[]).map((o) => o.name);
@@ -71,20 +105,20 @@ async function memcachedDelete(key: string): Promise<string> {
 /** Records every fetch (and optionally rewrites its URL) while the real requests go to the server. */
 function spyOnFetch(rewrite: (url: string) => string = (url) => url) {
   const original = globalThis.fetch;
-  const calls: { method: string; url: string; status: number }[] = [];
+  const calls: { method: string; url: string; status: number; keystoneToken: string | null }[] = [];
   globalThis.fetch = async (input: string | URL | Request, init?: RequestInit) => {
     const url = rewrite(String(input));
     const res = await original(url, init);
-    calls.push({ method: init?.method ?? 'GET', url, status: res.status });
+    calls.push({ method: init?.method ?? 'GET', url, status: res.status, keystoneToken: res.headers.get('x-subject-token') });
     return res;
   };
   return { calls, restore: () => void (globalThis.fetch = original) };
 }
 
 after(async () => {
-  for (const container of containers) {
-    for (const name of await objectNames(container)) await swiftRequest('DELETE', `${container}/${name}`);
-    await swiftRequest('DELETE', container);
+  for (const [container, via] of containers) {
+    for (const name of await objectNames(container, via)) await swiftRequest('DELETE', `${container}/${name}`, undefined, via);
+    await swiftRequest('DELETE', container, undefined, via);
   }
 });
 
@@ -93,6 +127,8 @@ const sharedContainer = uniqueName('floe-swift-test');
 repositoryConformance('swift (a fresh prefix in a shared container)', async () =>
   openSwift({ container: sharedContainer, prefix: `/${uniqueName('run')}/repo/` }),
 );
+
+repositoryConformance('swift with Keystone v3 (a fresh container per test)', async () => openSwift({ auth: KEYSTONE_AUTH }));
 
 describe('SwiftRepository', () => {
   let repo: Repository | undefined;
@@ -190,5 +226,66 @@ describe('SwiftRepository', () => {
     } finally {
       await relay.down();
     }
+  });
+});
+
+describe('SwiftRepository with Keystone v3', () => {
+  let repo: SwiftRepository | undefined;
+  afterEach(async () => {
+    await repo?.close();
+    repo = undefined;
+  });
+
+  it("stores objects at the catalog's object-store URL of the user's project", async () => {
+    const container = uniqueName('floe-swift-test');
+    repo = openSwift({ container, auth: KEYSTONE_AUTH, prefix: 'p' });
+    await repo.save({ kind: 'index', name: 'i1' }, body('via keystone'));
+    expect(await objectNames(container, 'keystone')).to.deep.equal(['p/index/i1']);
+    expect((await swiftRequest('HEAD', container)).status, 'not in the tempauth account').to.equal(404);
+  });
+
+  it('backs up and restores through the engine', async () => {
+    repo = openSwift({ auth: KEYSTONE_AUTH });
+    const backups = await BackupRepository.init(repo, { passphrase: 'keystone test' }, { packSizeBytes: 1024 * 1024 });
+    const image = imageWithHoles(3 * 1024 * 1024 + 777);
+    await backups.backup(new BufferSource(image), { backupId: 'b1' });
+    await withTempDir(async (dir) => {
+      await backups.restore('b1', join(dir, 'restored.img'));
+      expect((await readBack(join(dir, 'restored.img'))).equals(image)).to.equal(true);
+    });
+    expect((await backups.verify('b1')).ok).to.equal(true);
+  });
+
+  it('refuses a wrong password with RepositoryAccessError naming Keystone and the user, not the password', async () => {
+    const password = `wrong-${randomBytes(6).toString('hex')}`;
+    repo = openSwift({ auth: { ...KEYSTONE_AUTH, password } });
+    const err = await caught(repo.save({ kind: 'lock', name: 'l1' }, body('x')));
+    expect(err).to.be.instanceOf(RepositoryAccessError);
+    const message = (err as Error).message;
+    expect(message).to.include(KEYSTONE_TEST.authUrl).and.include(KEYSTONE_TEST.username).and.not.include(password);
+    expect(JSON.stringify(err, Object.getOwnPropertyNames(err))).to.not.include(password);
+  });
+
+  it('logs in again once when Keystone has revoked its token', async () => {
+    repo = openSwift({ auth: KEYSTONE_AUTH });
+    const h = { kind: 'manifest', name: 'm1' } as const;
+    const login = spyOnFetch();
+    try {
+      await repo.save(h, body('before'));
+    } finally {
+      login.restore();
+    }
+    const tokens = login.calls.flatMap((c) => c.keystoneToken ?? []);
+    expect(tokens).to.have.length(1);
+    const revoke = await fetch(`${KEYSTONE_TEST.authUrl}/auth/tokens`, { method: 'DELETE', headers: { 'X-Auth-Token': tokens[0], 'X-Subject-Token': tokens[0] } });
+    expect(revoke.status).to.equal(204);
+    const spy = spyOnFetch();
+    try {
+      expect((await repo.load(h)).toString()).to.equal('before');
+    } finally {
+      spy.restore();
+    }
+    expect(spy.calls.map((c) => `${c.method} ${c.status}`)).to.deep.equal(['GET 401', 'POST 201', 'GET 200']);
+    expect(spy.calls[1].url).to.equal(`${KEYSTONE_TEST.authUrl}/auth/tokens`);
   });
 });

@@ -7,7 +7,7 @@ import { blake3 } from '@napi-rs/blake-hash';
 import { BackupRepository, IntegrityError, WrongKeyError, BackupNotFoundError, UnsupportedFormatError } from '../../../backup-worker/engine/index.js';
 import { BlobCodec } from '../../../backup-worker/engine/blob-codec.js';
 import { MemoryRepository } from '../../../backup-worker/repositories/index.js';
-import { BLOCK, BufferSource, imageWithHoles, readBack, rejection, withTempDir } from './fixtures.js';
+import { BLOCK, BufferSource, imageWithHoles, readBack, rejection, withTempDir } from '../../support/backup-fixtures.js';
 
 const SECRET = { passphrase: 'correct horse' };
 const SMALL_PACKS = { packSizeBytes: 1024 * 1024 };

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { BackupRepository, openBlockFile } from '../../../backup-worker/engine/index.js';
 import { MemoryRepository } from '../../../backup-worker/repositories/index.js';
 import { holeFinder } from '../../../backup-worker/sources/holes.js';
-import { BLOCK, readBack, withTempDir } from './fixtures.js';
+import { BLOCK, readBack, withTempDir } from '../../support/backup-fixtures.js';
 
 const MIB = 1024 * 1024;
 

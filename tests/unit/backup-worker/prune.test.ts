@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { BackupRepository, RepositoryLockedError } from '../../../backup-worker/engine/index.js';
 import { MemoryRepository, type ObjectKind } from '../../../backup-worker/repositories/index.js';
-import { BLOCK, BufferSource, readBack, rejection, withTempDir } from './fixtures.js';
+import { BLOCK, BufferSource, readBack, rejection, withTempDir } from '../../support/backup-fixtures.js';
 
 const SECRET = { passphrase: 'pw' };
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { BackupRepository } from '../../../backup-worker/engine/index.js';
 import { MemoryRepository, RepositoryError, type ObjectHandle } from '../../../backup-worker/repositories/index.js';
-import { BLOCK, BufferSource, imageWithHoles, readBack, withTempDir } from './fixtures.js';
+import { BLOCK, BufferSource, imageWithHoles, readBack, withTempDir } from '../../support/backup-fixtures.js';
 
 const SMALL_PACKS = { packSizeBytes: 1024 * 1024 };
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { BlockSource } from '../../../backup-worker/engine/index.js';
+import type { BlockSource } from '../../backup-worker/engine/index.js';
 
 export const BLOCK = 256 * 1024;
 
