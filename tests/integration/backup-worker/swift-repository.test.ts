@@ -11,6 +11,9 @@ import {
   type Repository,
 } from '../../../backup-worker/repositories/index.js';
 import { BackupRepository } from '../../../backup-worker/engine/index.js';
+import { openConfiguredStore } from '../../../backup-worker/repositories/open.js';
+import { getLogger } from '../../../common/logger.js';
+import { parseRepositories } from '../../../common/repository-config.js';
 import { SwiftRepository, type SwiftAuth } from '../../../backup-worker/repositories/swift.js';
 import { uniqueName } from '../../support/env.js';
 import { KEYSTONE_TEST, SWIFT_TEST } from '../../support/swift-server.js';
@@ -254,6 +257,23 @@ describe('SwiftRepository with Keystone v3', () => {
       expect((await readBack(join(dir, 'restored.img'))).equals(image)).to.equal(true);
     });
     expect((await backups.verify('b1')).ok).to.equal(true);
+  });
+
+  it('opens from an operator configuration, the password read from the environment', async () => {
+    const container = uniqueName('floe-swift-test');
+    containers.set(container, 'keystone');
+    process.env.FLOE_TEST_KEYSTONE_PASSWORD = KEYSTONE_TEST.password;
+    const entry = { name: 'ks', type: 'swift', authUrl: KEYSTONE_TEST.authUrl, authVersion: '3', user: KEYSTONE_TEST.username, key: { env: 'FLOE_TEST_KEYSTONE_PASSWORD' }, project: KEYSTONE_TEST.project, region: 'RegionOne', container };
+    const { repositories } = parseRepositories({ raw: JSON.stringify([entry]), dataDir: '/nonexistent', compression: 'zstd', legacy: {} });
+    const store = await openConfiguredStore(repositories[0], { retries: 0, log: getLogger('test') });
+    try {
+      await store.save({ kind: 'key', name: 'k1' }, body('configured'));
+      expect((await store.load({ kind: 'key', name: 'k1' })).toString()).to.equal('configured');
+    } finally {
+      await store.close();
+      delete process.env.FLOE_TEST_KEYSTONE_PASSWORD;
+    }
+    expect(await objectNames(container, 'keystone')).to.deep.equal(['keys/k1']);
   });
 
   it('refuses a wrong password with RepositoryAccessError naming Keystone and the user, not the password', async () => {
