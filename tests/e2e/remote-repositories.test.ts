@@ -193,6 +193,11 @@ describe('e2e: remote repositories, replication and faults', function () {
       }
       expect(offsite.state).to.equal('unavailable');
       expect(String(offsite.detail)).to.match(/offsite \(sftp .*ECONNREFUSED/);
+
+      // floe-agent on the S3 copy: its backup is listed, and nothing (no SDK warning) goes to stderr.
+      const listed = await agent('list', '--repository', 'cloud', '--json');
+      expect((JSON.parse(listed.stdout) as Json[]).map((b) => b.backupId)).to.include(made.id);
+      expect(listed.stderr).to.equal('');
     } finally {
       await sftpRelay.up();
     }
