@@ -5,7 +5,7 @@
 #   setup.sh --test   also the test database, the test virtual host, the cinder CLI and the
 #                     remote repository servers (sshd, Swift all-in-one with its S3 API, Keystone
 #                     with a Swift proxy behind it; loopback)
-#   setup.sh --bench  also the benchmark's database and virtual host, and the same remote servers
+#   setup.sh --bench  also the benchmark's database and virtual host, sshd and the Swift all-in-one
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
