@@ -5,6 +5,7 @@ import type { Progress } from './block-source.js';
 import type { ChunkIndex } from './chunk-index.js';
 import { readChunks } from './chunk-reader.js';
 import type { Manifest } from './manifest.js';
+import { writeAt } from './positional-io.js';
 import type { ObjectStore } from './store.js';
 
 export interface RestoreOptions {
@@ -117,5 +118,5 @@ const WRITE_BYTES = 128 * 1024;
 
 async function writeAll(fh: FileHandle, data: Buffer, offset: number): Promise<void> {
   let done = 0;
-  while (done < data.length) done += (await fh.write(data, done, Math.min(WRITE_BYTES, data.length - done), offset + done)).bytesWritten;
+  while (done < data.length) done += await writeAt(fh.fd, data, done, Math.min(WRITE_BYTES, data.length - done), offset + done);
 }

@@ -3,6 +3,7 @@ import { open, readFile, type FileHandle } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { InvalidInputError } from '../../common/errors.js';
 import type { BlockSource } from '../engine/block-source.js';
+import { readAt } from '../engine/positional-io.js';
 import { holeFinder, type HoleFinder } from './holes.js';
 
 /** A regular file or a block device, read at given offsets. */
@@ -41,7 +42,7 @@ class BlockFile implements BlockSource {
     const buffer = into ?? Buffer.allocUnsafe(length);
     let done = 0;
     while (done < length) {
-      const { bytesRead } = await this.#fh.read(buffer, done, length - done, offset + done);
+      const bytesRead = await readAt(this.#fh.fd, buffer, done, length - done, offset + done);
       if (bytesRead === 0) throw new InvalidInputError(`${this.name} is shorter than ${offset + length} bytes`);
       done += bytesRead;
     }
