@@ -32,10 +32,3 @@ wait_for() {
 }
 
 port_open() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
-
-# swift_filters NAME...: the [filter:NAME] sections of Swift proxy middlewares that take no options
-# (each is egg:swift#NAME, dashes as underscores).
-swift_filters() {
-  local name
-  for name in "$@"; do printf '\n[filter:%s]\nuse = egg:swift#%s\n' "$name" "${name//-/_}"; done
-}

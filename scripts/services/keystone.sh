@@ -7,20 +7,18 @@
 # project floe-test. Constants: tests/support/swift-server.ts. Usage: keystone.sh
 set -euo pipefail
 source "$(dirname "$0")/../lib.sh"
+source "$(dirname "$0")/swift-common.sh"
 
 DIR=/var/lib/floe-test/keystone
 CONF=$DIR/keystone.conf
 PORT=5000
 URL=http://127.0.0.1:$PORT/v3
-SWIFT_ETC=/var/lib/floe-test/swift/etc   # swift.sh's swift_dir: rings and server configurations
-SWIFT_LOGS=/var/lib/floe-test/swift/log
 PROXY_PORT=8081
-MEMCACHED_PORT=11211
 ADMIN_PASSWORD=floe-keystone-admin       # loopback-only test server
 SWIFT_SERVICE_PASSWORD=floe-swift-service
 
 ensure_packages python3-keystone python3-keystonemiddleware curl
-[ -f "$SWIFT_ETC/object.ring.gz" ] || die "run scripts/services/swift.sh first (no rings in $SWIFT_ETC)"
+[ -f "$ETC/object.ring.gz" ] || die "run scripts/services/swift.sh first (no rings in $ETC)"
 
 mkdir -p "$DIR/log"
 cat > "$CONF" <<EOF
@@ -103,14 +101,8 @@ ensure('endpoints', 'endpoint', f'service_id={service}&interface=public',
 EOF
 
 {
+  swift_server_defaults "$PROXY_PORT" proxy-keystone
   cat <<EOF
-[DEFAULT]
-bind_ip = 127.0.0.1
-bind_port = $PROXY_PORT
-workers = 0
-user = swift
-swift_dir = $SWIFT_ETC
-log_name = proxy-keystone
 
 [pipeline:main]
 pipeline = catch_errors gatekeeper healthcheck proxy-logging cache listing_formats authtoken keystoneauth copy slo dlo proxy-logging proxy-server
@@ -145,27 +137,20 @@ use = egg:swift#memcache
 memcache_servers = 127.0.0.1:$MEMCACHED_PORT
 EOF
   swift_filters catch_errors gatekeeper healthcheck proxy-logging listing_formats copy slo dlo
-} > "$SWIFT_ETC/proxy-keystone.conf"
-chown swift:swift "$SWIFT_ETC/proxy-keystone.conf"
-
-if ! port_open 127.0.0.1 "$PROXY_PORT"; then
-  log "starting the Swift proxy for Keystone"
-  setsid setpriv --reuid=swift --regid=swift --init-groups \
-    /usr/bin/swift-proxy-server "$SWIFT_ETC/proxy-keystone.conf" -v >>"$SWIFT_LOGS/proxy-keystone.log" 2>&1 </dev/null &
-  wait_for 30 "the Swift proxy for Keystone (port $PROXY_PORT, log $SWIFT_LOGS/proxy-keystone.log)" port_open 127.0.0.1 "$PROXY_PORT"
-fi
+} > "$ETC/proxy-keystone.conf"
+chown swift:swift "$ETC/proxy-keystone.conf"
+start_swift_server proxy-server proxy-keystone "$PROXY_PORT"
 
 # Ready means a Keystone token of the test user and a container PUT at the catalog's Swift URL.
 keystone_swift_works() {
-  local headers token account
-  headers=$(curl -fsS -D - -o /dev/null -H 'Content-Type: application/json' -X POST "$URL/auth/tokens" -d '{"auth":
+  local body token account
+  body=$(curl -fsS -D "$DIR/login.headers" -H 'Content-Type: application/json' -X POST "$URL/auth/tokens" -d '{"auth":
     {"identity": {"methods": ["password"], "password": {"user": {"name": "floe-tester", "domain": {"id": "default"}, "password": "testing-ks"}}},
      "scope": {"project": {"name": "floe-test", "domain": {"id": "default"}}}}}') || return 1
-  token=$(printf '%s' "$headers" | tr -d '\r' | awk -F': ' 'tolower($1) == "x-subject-token" {print $2}')
+  token=$(header_value x-subject-token < "$DIR/login.headers")
+  account=$(printf '%s' "$body" | /usr/bin/python3 -c 'import json, sys; print(json.load(sys.stdin)["token"]["project"]["id"])') || return 1
   [ -n "$token" ] || return 1
-  account=$(curl -fsS -H "X-Auth-Token: $token" "$URL/auth/tokens" -H "X-Subject-Token: $token" \
-    | /usr/bin/python3 -c 'import json, sys; print(json.load(sys.stdin)["token"]["project"]["id"])') || return 1
   curl -fsS -o /dev/null -X PUT -H "X-Auth-Token: $token" "http://127.0.0.1:$PROXY_PORT/v1/KEY_$account/floe-setup-check"
 }
-wait_for 60 "Swift behind Keystone (token and container PUT on 127.0.0.1:$PROXY_PORT, logs in $SWIFT_LOGS, $DIR/log)" keystone_swift_works
+wait_for 60 "Swift behind Keystone (token and container PUT on 127.0.0.1:$PROXY_PORT, logs in $LOGS, $DIR/log)" keystone_swift_works
 log "Keystone is ready on 127.0.0.1:$PORT, Swift behind it on 127.0.0.1:$PROXY_PORT"

@@ -5,13 +5,10 @@
 # a server that already answers on its port is reused. Constants: tests/support/swift-server.ts.
 set -euo pipefail
 source "$(dirname "$0")/../lib.sh"
+source "$(dirname "$0")/swift-common.sh"
 
-ROOT=/var/lib/floe-test/swift
-ETC=$ROOT/etc       # swift_dir: server configurations and rings
 DEVICES=$ROOT/srv   # one device, d1, on a plain directory (mount_check = false)
-LOGS=$ROOT/log
 PROXY_PORT=8080
-MEMCACHED_PORT=11211
 declare -A PORTS=([account]=6202 [container]=6201 [object]=6200)
 
 ensure_packages swift swift-proxy swift-object swift-container swift-account python3-swift memcached curl
@@ -25,17 +22,11 @@ chown -R swift:swift "$DEVICES" "$LOGS" "$ROOT/cache"
 
 # storage_server_conf KIND: the configuration of the account, container or object server.
 storage_server_conf() {
+  swift_server_defaults "${PORTS[$1]}" "$1-server"
   cat <<EOF
-[DEFAULT]
-bind_ip = 127.0.0.1
-bind_port = ${PORTS[$1]}
-workers = 0
-user = swift
-swift_dir = $ETC
 devices = $DEVICES
 mount_check = false
 recon_cache_path = $ROOT/cache
-log_name = $1-server
 
 [pipeline:main]
 pipeline = $1-server
@@ -46,14 +37,8 @@ EOF
 }
 
 proxy_server_conf() {
+  swift_server_defaults "$PROXY_PORT" proxy-server
   cat <<EOF
-[DEFAULT]
-bind_ip = 127.0.0.1
-bind_port = $PROXY_PORT
-workers = 0
-user = swift
-swift_dir = $ETC
-log_name = proxy-server
 
 [pipeline:main]
 pipeline = catch_errors gatekeeper healthcheck proxy-logging cache listing_formats bulk tempurl s3api tempauth copy slo dlo versioned_writes symlink proxy-logging proxy-server
@@ -100,29 +85,18 @@ if ! port_open 127.0.0.1 "$MEMCACHED_PORT"; then
   wait_for 10 "memcached (port $MEMCACHED_PORT)" port_open 127.0.0.1 "$MEMCACHED_PORT"
 fi
 
-# start_server NAME PORT: with workers = 0 Swift does not drop privileges itself, so each server runs
-# as the swift user, in a session of its own (it outlives the caller's process group); -v sends its
-# log to the console, which goes to $LOGS/NAME.log.
-start_server() {
-  local name=$1 port=$2
-  port_open 127.0.0.1 "$port" && return 0
-  log "starting swift-$name"
-  setsid setpriv --reuid=swift --regid=swift --init-groups \
-    "/usr/bin/swift-$name" "$ETC/$name.conf" -v >>"$LOGS/$name.log" 2>&1 </dev/null &
-  wait_for 30 "swift-$name (port $port, log $LOGS/$name.log)" port_open 127.0.0.1 "$port"
-}
 for kind in account container object; do
-  start_server "$kind-server" "${PORTS[$kind]}"
+  start_swift_server "$kind-server" "$kind-server" "${PORTS[$kind]}"
 done
-start_server proxy-server "$PROXY_PORT"
+start_swift_server proxy-server proxy-server "$PROXY_PORT"
 
 # /healthcheck answers before the backends work: ready means a real token and a container PUT.
 swift_works() {
   local headers token url
   headers=$(curl -fsS -D - -o /dev/null -H 'X-Auth-User: test:tester' -H 'X-Auth-Key: testing' \
     "http://127.0.0.1:$PROXY_PORT/auth/v1.0") || return 1
-  token=$(printf '%s' "$headers" | tr -d '\r' | awk -F': ' 'tolower($1) == "x-auth-token" {print $2}')
-  url=$(printf '%s' "$headers" | tr -d '\r' | awk -F': ' 'tolower($1) == "x-storage-url" {print $2}')
+  token=$(printf '%s' "$headers" | header_value x-auth-token)
+  url=$(printf '%s' "$headers" | header_value x-storage-url)
   [ -n "$token" ] && [ -n "$url" ] || return 1
   curl -fsS -o /dev/null -X PUT -H "X-Auth-Token: $token" "$url/floe-setup-check"
 }
