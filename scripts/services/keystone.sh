@@ -62,7 +62,8 @@ if ! port_open 127.0.0.1 "$PORT"; then
 fi
 
 # The service project and user that Swift's authtoken validates tokens with, the test project and
-# user, and Swift in the catalog; each is created only when missing.
+# user, and Swift in the catalog; once (each is also created only when missing).
+if [ ! -f "$DIR/configured" ]; then
 /usr/bin/python3 - "$URL" "$ADMIN_PASSWORD" "$SWIFT_SERVICE_PASSWORD" "http://127.0.0.1:$PROXY_PORT" <<'EOF' \
   || die "configuring Keystone's users and catalog failed"
 import json, sys, urllib.request
@@ -99,6 +100,8 @@ service = ensure('services', 'service', 'type=object-store', {'name': 'swift', '
 ensure('endpoints', 'endpoint', f'service_id={service}&interface=public',
        {'service_id': service, 'interface': 'public', 'region_id': 'RegionOne', 'url': swift_url + '/v1/KEY_$(project_id)s'})
 EOF
+touch "$DIR/configured"
+fi
 
 {
   swift_server_defaults "$PROXY_PORT" proxy-keystone
