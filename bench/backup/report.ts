@@ -11,6 +11,8 @@ export interface BackupBenchRun {
   readonly machine: Machine;
   /** The 1-minute load average when the run began: other work on the machine makes the figures noisy. */
   readonly loadAverage: number;
+  /** The share of the machine's CPU time its hypervisor took while the rounds ran (undefined: not known). */
+  readonly stolen: number | undefined;
   readonly volumeMib: number;
   readonly rounds: number;
   /** Where the repositories were, in the order of the figures. */
@@ -83,7 +85,7 @@ export function renderBackupSection(run: BackupBenchRun): string {
     `## ${sectionTitle(run)}`,
     '',
     `Command: \`${run.command}\`. Measured ${m.date} on ${m.cpus} CPUs (${m.cpuModel}), Node ${m.node};`,
-    `1-minute load average ${run.loadAverage.toFixed(1)} when the run began.`,
+    `1-minute load average ${run.loadAverage.toFixed(1)} when the run began${stealNote(run.stolen)}.`,
     '',
     ...run.tools.map((t) => `- ${t.name}: ${t.version}; ${t.setup}.`),
     '',
@@ -95,6 +97,11 @@ export function renderBackupSection(run: BackupBenchRun): string {
     '',
     ...apiPathLines(run.api),
   ].join('\n');
+}
+
+/** "; the host took 23 % of the CPU time while the rounds ran (steal)", or nothing when unknown. */
+export function stealNote(stolen: number | undefined): string {
+  return stolen === undefined ? '' : `; the host took ${Math.round(stolen * 100)} % of the CPU time while the rounds ran (steal)`;
 }
 
 function method(run: BackupBenchRun): string[] {
