@@ -78,7 +78,7 @@ const ACCESS_ERRORS = new Set([
   'ExpiredToken',
 ]);
 
-const log = getLogger('backup:s3');
+const log = getLogger('repository:s3');
 
 /**
  * A bucket of an S3-compatible object store (AWS, Ceph RGW, MinIO, Swift's s3api), keys laid out as

@@ -42,7 +42,7 @@ export interface SftpRepositoryOptions {
 
 const KEEPALIVE_MS = 15_000;
 const { NO_SUCH_FILE, PERMISSION_DENIED } = ssh2.utils.sftp.STATUS_CODE;
-const log = getLogger('backup:sftp');
+const log = getLogger('repository:sftp');
 
 /**
  * A directory on an SSH server, reached over SFTP (ssh2), laid out as LocalRepository: packs
