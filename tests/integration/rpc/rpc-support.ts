@@ -78,6 +78,14 @@ export class BrokerScratch {
     return (await (await this.channel()).checkQueue(queue)).messageCount;
   }
 
+  /** As readyCount, or undefined while nothing has declared the queue yet (a dead-letter queue is declared by its first message). */
+  async readyCountOnceDeclared(queue: string): Promise<number | undefined> {
+    return this.readyCount(queue).catch((err: { code?: number }) => {
+      if (err.code === 404) return undefined;
+      throw err;
+    });
+  }
+
   async cleanUp(): Promise<void> {
     await Promise.all(this.#transports.splice(0).map((t) => t.close()));
     const channel = await this.channel();

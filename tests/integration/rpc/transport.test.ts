@@ -188,7 +188,7 @@ describe('rpc/amqp-transport (RabbitMQ)', function () {
     await rpc.serve(topic, { work: async () => undefined }, { onDeadLetter: async () => void notified++ });
 
     (await scratch.channel()).sendToQueue(topic, Buffer.from('{"method": 42'), { persistent: true });
-    await waitUntil('the malformed message was dead-lettered', async () => (await scratch.readyCount(deadLetters)) === 1);
+    await waitUntil('the malformed message was dead-lettered', async () => (await scratch.readyCountOnceDeclared(deadLetters)) === 1);
 
     const dead = await (await scratch.channel()).get(deadLetters, { noAck: true });
     expect(dead && dead.content.toString()).to.equal('{"method": 42');
