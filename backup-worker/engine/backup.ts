@@ -4,6 +4,7 @@ import type { BlockSource, Progress } from './block-source.js';
 import { BufferPool } from './buffer-pool.js';
 import { saveIndexObject, type ChunkIndex, type IndexEntry } from './chunk-index.js';
 import type { Compression } from './compression.js';
+import { GarbagePacer } from './garbage.js';
 import { appendExtent, saveManifest, type Extent } from './manifest.js';
 import { PackWriter } from './pack-writer.js';
 import type { RepositoryConfig } from './repo-config.js';
@@ -164,6 +165,7 @@ class SourceRun {
   readonly #pool: BufferPool;
   readonly #tasks = new TaskGroup();
   readonly #ahead: Array<Promise<Block>> = [];
+  readonly #garbage = new GarbagePacer();
   #lastProgress = 0;
 
   constructor(writers: readonly TargetWriter[], source: BlockSource, options: BackupOptions, chunk: number) {
@@ -236,6 +238,7 @@ class SourceRun {
         await writer.seal(id, await framed.get(config.compression)!);
       }),
     );
+    this.#garbage.processed(data.length);
   }
 
   #release(buffer: Buffer | undefined): void {
