@@ -20,15 +20,15 @@ function youngGenerationCollector(): CollectGarbage {
 let sharedCollector: CollectGarbage | undefined;
 
 /** Chunk data processed between two collections. */
-export const COLLECT_EVERY_BYTES = 8 * 1024 * 1024;
+const COLLECT_EVERY_BYTES = 8 * 1024 * 1024;
 
 /**
  * Every chunk a backup seals leaves short-lived buffers outside V8's heap (the compressor's and
  * the cipher's outputs). V8 frees them only when it collects their young wrappers, which it did
  * after tens of MiB had piled up: about 30 MiB of a local backup's peak RSS (docs/benchmarks.md).
  * A scavenge every few MiB of chunks frees them early; each costs about a millisecond, as almost
- * nothing in the young generation is still alive. (Restores are not paced: there the scavenges
- * promoted the transports' requests in flight, and remote restores used more CPU and memory.)
+ * nothing in the young generation is still alive. (Restores are not paced: paced the same way,
+ * remote restores used more CPU and peaked no lower.)
  */
 export class GarbagePacer {
   readonly #everyBytes: number;
