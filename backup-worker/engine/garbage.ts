@@ -3,21 +3,28 @@ import { runInNewContext } from 'node:vm';
 
 export type CollectGarbage = () => void;
 
+type ExposedGc = (options: { type: 'minor' }) => void;
+
 /**
- * A scavenge of V8's young generation. Node offers it only behind --expose-gc, which a context
- * created while the flag is on receives; the flag is put back at once.
+ * Node offers V8's collector only behind --expose-gc, which a context created while the flag is
+ * on receives; the flag is put back at once.
  */
-function youngGenerationCollector(): CollectGarbage {
+function exposeGc(): ExposedGc {
   setFlagsFromString('--expose-gc');
   try {
-    const gc = runInNewContext('gc') as (options: { type: 'minor' }) => void;
-    return () => gc({ type: 'minor' });
+    return runInNewContext('gc') as ExposedGc;
   } finally {
     setFlagsFromString('--no-expose-gc');
   }
 }
 
-let sharedCollector: CollectGarbage | undefined;
+let exposedGc: ExposedGc | undefined;
+
+/** A scavenge of V8's young generation; the context that offers it is made on the first call, not at start-up. */
+function scavenge(): void {
+  exposedGc ??= exposeGc();
+  exposedGc({ type: 'minor' });
+}
 
 /** Chunk data processed between two collections. */
 const COLLECT_EVERY_BYTES = 8 * 1024 * 1024;
@@ -35,9 +42,9 @@ export class GarbagePacer {
   readonly #collect: CollectGarbage;
   #sinceLast = 0;
 
-  constructor(everyBytes = COLLECT_EVERY_BYTES, collect?: CollectGarbage) {
+  constructor(everyBytes = COLLECT_EVERY_BYTES, collect: CollectGarbage = scavenge) {
     this.#everyBytes = everyBytes;
-    this.#collect = collect ?? (sharedCollector ??= youngGenerationCollector());
+    this.#collect = collect;
   }
 
   /** Counts `bytes` of chunk data done with; collects once `everyBytes` have passed since the last time. */
