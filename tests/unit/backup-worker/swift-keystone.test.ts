@@ -7,8 +7,9 @@ import {
   type KeystoneAuth,
 } from '../../../backup-worker/repositories/swift-session.js';
 
-// Pure functions only: no Keystone server is installed for the tests, so the v3 request body and the
-// catalog parsing are checked against the Identity v3 API reference's documented shapes.
+// Pure functions only, checked against the Identity v3 API reference's documented shapes: catalogs
+// with several regions and interfaces, which the one-region Keystone of the integration tests
+// (tests/integration/backup-worker/swift-repository.test.ts) cannot show.
 const AUTH: KeystoneAuth = {
   version: '3',
   authUrl: 'http://keystone.example:5000/v3',
