@@ -1,6 +1,6 @@
 import { CommanderError } from 'commander';
 import { FloeError } from '../../common/errors.js';
-import { RepositoryLockedError, WrongKeyError } from '../engine/index.js';
+import { RepositoryLockedError, WrongKeyError } from '../engine/errors.js';
 
 /** What `floe-agent` exits with. */
 export const AGENT_EXIT_CODES = {

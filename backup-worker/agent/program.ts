@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Command, CommanderError, Option } from 'commander';
 import { errorMessage } from '../../common/errors.js';
-import { BackupRepository, COMPRESSIONS, openBlockFile, type Compression, type Progress } from '../engine/index.js';
+import { RepositoryNotInitializedError } from '../engine/errors.js';
+import type { BackupRepository, Progress } from '../engine/index.js';
+import { COMPRESSIONS, type Compression } from '../engine/repo-config.js';
+import { unlockRepository } from '../engine/unlock.js';
 import { AGENT_EXIT_CODES, AGENT_EXIT_HELP, agentExitCodeFor, DamagedBackupError, type AgentExitCode } from './exit-codes.js';
 import { progressBar } from './progress-bar.js';
 import { agentRepository, type AgentRepositoryOptions } from './agent-repository.js';
@@ -27,13 +30,13 @@ export function buildAgentProgram(io: AgentIo): Command {
     .addHelpText('after', `\nRepository: --repo <path> | --repository <name> (configured in FLOE_BACKUP_REPOSITORIES, with its credentials and secret)\nSecret: --password-file F | env FLOE_REPO_PASSWORD | --key-file F | env FLOE_REPO_KEY_FILE\n\n${AGENT_EXIT_HELP}`);
   const say = (text: string): void => void io.stdout.write(`${text}\n`);
   const json = (value: unknown): void => void io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
-  const withRepo = (o: RepoOptions) => openRepository(o, io);
+  const withRepo = async (o: RepoOptions) => (await openRepository(o, io)).repo;
 
   command(program, 'init', 'create a repository')
     .addOption(new Option('--compression <name>', 'chunk compression').choices(COMPRESSIONS).default('zstd'))
     .option('--no-encryption', 'store chunks unencrypted (no secret needed)')
     .action(async (o: RepoOptions & { compression: Compression; encryption: boolean }) => {
-      const { store, secret, where } = await agentRepository(o, io.env);
+      const [{ BackupRepository }, { store, secret, where }] = await Promise.all([loadEngine(), agentRepository(o, io.env)]);
       const repo = await BackupRepository.init(store, secret, { compression: o.compression, encrypted: o.encryption });
       await repo.close();
       say(`Initialized repository ${repo.config.repositoryId} at ${where}`);
@@ -42,9 +45,8 @@ export function buildAgentProgram(io: AgentIo): Command {
     .argument('<source>', 'file or block device')
     .option('--id <id>', 'backup id (default: a new UUID)')
     .action(async (source: string, o: RepoOptions & { id?: string }) => {
-      const { store, secret, initOptions } = await agentRepository(o, io.env);
-      const repo = await BackupRepository.openOrInit(store, secret, initOptions);
-      const input = await openBlockFile(source);
+      const { engine, repo } = await openRepository(o, io, { createIfMissing: true });
+      const input = await engine.openBlockFile(source);
       const summary = await withProgress(io, o, (progress) => repo.backup(input, { backupId: o.id ?? randomUUID(), progress })).finally(() => Promise.all([input.close(), repo.close()]));
       if (o.json) json(summary);
       else say(summary.backupId);
@@ -101,9 +103,30 @@ function command(program: Command, name: string, description: string): Command {
     .option('--no-progress', 'no progress bar (it is shown only when stderr is a terminal)');
 }
 
-async function openRepository(o: RepoOptions, io: AgentIo): Promise<BackupRepository> {
-  const { store, secret } = await agentRepository(o, io.env);
-  return BackupRepository.open(store, secret);
+type Engine = typeof import('../engine/index.js');
+
+/** The engine and its native bindings: about as long to load here as scrypt takes. */
+function loadEngine(): Promise<Engine> {
+  return import('../engine/index.js');
+}
+
+/**
+ * Opens the repository (with `createIfMissing`, as a backup does, creates it when it has no config
+ * yet). The engine loads on the main thread meanwhile, while scrypt derives the key on the thread pool.
+ */
+async function openRepository(o: RepoOptions, io: AgentIo, { createIfMissing = false } = {}): Promise<{ engine: Engine; repo: BackupRepository }> {
+  const loading = loadEngine();
+  const unlocking = agentRepository(o, io.env).then(async (access) => ({
+    access,
+    unlocked: await unlockRepository(access.store, access.secret).catch((err: unknown) => {
+      if (createIfMissing && err instanceof RepositoryNotInitializedError) return undefined;
+      throw err;
+    }),
+  }));
+  const [engine, { access, unlocked }] = await Promise.all([loading, unlocking]);
+  const { BackupRepository } = engine;
+  const repo = unlocked ? BackupRepository.unlocked(access.store, unlocked) : await BackupRepository.init(access.store, access.secret, access.initOptions);
+  return { engine, repo };
 }
 
 async function withProgress<T>(io: AgentIo, o: RepoOptions, run: (p: Progress | undefined) => Promise<T>): Promise<T> {

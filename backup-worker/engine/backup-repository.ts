@@ -5,9 +5,8 @@ import { runReplicatedBackup, type BackupOptions, type BackupSummary, type Backu
 import { BlobCodec } from './blob-codec.js';
 import type { BlockSource, Progress } from './block-source.js';
 import { loadChunkIndex } from './chunk-index.js';
-import type { Compression } from './compression.js';
-import { BackupNotFoundError, RepositoryExistsError, RepositoryNotInitializedError, WrongKeyError } from './errors.js';
-import { deriveKek, newKdfParams, newMasterKeys, unwrapKeys, wrapKeys, type MasterKeys, type RepositorySecret } from './keys.js';
+import { BackupNotFoundError, RepositoryExistsError } from './errors.js';
+import { deriveKek, newKdfParams, newMasterKeys, wrapKeys, type MasterKeys, type RepositorySecret } from './keys.js';
 import { acquireLock, releaseLeftoverLocks, type HeldLock } from './lock.js';
 import { isValidBackupId, loadManifest, manifestHandle, summarize, type ManifestSummary } from './manifest.js';
 import { runPrune, type PruneReport } from './prune.js';
@@ -17,11 +16,12 @@ import {
   DEFAULT_PACK_BYTES,
   FORMAT_VERSION,
   newRepositoryId,
-  parseConfig,
+  type Compression,
   type RepositoryConfig,
 } from './repo-config.js';
 import { runRestore, type RestoreOptions, type RestoreSummary } from './restore.js';
 import type { ObjectStore } from './store.js';
+import { unlockRepository, type UnlockedRepository } from './unlock.js';
 import { runVerify, type VerifyReport } from './verify.js';
 
 export interface InitOptions {
@@ -66,13 +66,11 @@ export class BackupRepository {
   }
 
   static async open(store: ObjectStore, secret: RepositorySecret): Promise<BackupRepository> {
-    const config = parseConfig(await store.load(CONFIG_HANDLE).catch(notInitialized));
-    if (!config.encryption) return new BackupRepository(store, config, undefined);
-    if (secret.passphrase === undefined && secret.keyFile === undefined) {
-      throw new WrongKeyError('the repository is encrypted: give a passphrase or a key file');
-    }
-    const kek = await deriveKek(secret, config.encryption.kdf);
-    const keys = unwrapKeys(config.encryption.wrappedKey, kek, Buffer.from(config.repositoryId));
+    return BackupRepository.unlocked(store, await unlockRepository(store, secret));
+  }
+
+  /** A repository whose config and keys `unlockRepository` has read. */
+  static unlocked(store: ObjectStore, { config, keys }: UnlockedRepository): BackupRepository {
     return new BackupRepository(store, config, keys);
   }
 
@@ -182,10 +180,6 @@ async function configExists(store: ObjectStore): Promise<boolean> {
     if (err instanceof ObjectNotFoundError) return false;
     throw err;
   }
-}
-
-function notInitialized(err: unknown): never {
-  throw err instanceof ObjectNotFoundError ? new RepositoryNotInitializedError() : err;
 }
 
 async function encryptionConfig(keys: MasterKeys, secret: RepositorySecret, repositoryId: string): Promise<RepositoryConfig['encryption']> {

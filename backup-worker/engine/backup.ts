@@ -3,11 +3,10 @@ import type { BlobCodec, FramedBlob } from './blob-codec.js';
 import type { BlockSource, Progress } from './block-source.js';
 import { BufferPool } from './buffer-pool.js';
 import { saveIndexObject, type ChunkIndex, type IndexEntry } from './chunk-index.js';
-import type { Compression } from './compression.js';
 import { GarbagePacer } from './garbage.js';
 import { appendExtent, saveManifest, type Extent } from './manifest.js';
 import { PackWriter } from './pack-writer.js';
-import type { RepositoryConfig } from './repo-config.js';
+import type { Compression, RepositoryConfig } from './repo-config.js';
 import type { ObjectStore } from './store.js';
 import { TaskGroup } from './task-group.js';
 

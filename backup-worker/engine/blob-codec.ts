@@ -1,8 +1,9 @@
-import { chunkIdFunction, type ChunkIdFunction, type ChunkIdHash } from './chunk-id.js';
-import { CODEC_IDS, compress, decompress, type Compression } from './compression.js';
+import { chunkIdFunction, type ChunkIdFunction } from './chunk-id.js';
+import { CODEC_IDS, compress, decompress } from './compression.js';
 import { SEAL_OVERHEAD, sealInto, unseal } from './cipher.js';
 import { looksIncompressible } from './entropy-probe.js';
 import type { MasterKeys } from './keys.js';
+import type { ChunkIdHash, Compression } from './repo-config.js';
 
 /** A stored blob could not be opened: altered bytes, wrong key or an unknown header. */
 export class BlobDamagedError extends Error {}

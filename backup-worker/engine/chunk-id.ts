@@ -1,9 +1,6 @@
 import { createHash, createHmac } from 'node:crypto';
 import { Blake3Hasher, blake3 } from '@napi-rs/blake-hash';
-
-/** Permanent names stored in a repository's config; never reuse one. */
-export const CHUNK_ID_HASHES = ['sha256', 'blake3'] as const;
-export type ChunkIdHash = (typeof CHUNK_ID_HASHES)[number];
+import type { ChunkIdHash } from './repo-config.js';
 
 /** Computes a chunk's 32-byte id from its plaintext; keyed with the MAC key when there is one. */
 export type ChunkIdFunction = (plain: Buffer) => Buffer;

@@ -1,9 +1,7 @@
 import { createRequire } from 'node:module';
 import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
-
-export const COMPRESSIONS = ['zstd', 'gzip', 'none'] as const;
-export type Compression = (typeof COMPRESSIONS)[number];
+import type { Compression } from './repo-config.js';
 
 /** Permanent ids stored in each blob's header byte; never reuse one. */
 export const CODEC_IDS = { none: 0, zstd: 1, gzip: 2 } as const satisfies Record<Compression, number>;
@@ -33,8 +31,4 @@ export function decompress(codec: number, data: Buffer): Promise<Buffer> {
   if (codec === CODEC_IDS.gzip) return gunzipAsync(data);
   if (codec === CODEC_IDS.none) return Promise.resolve(data);
   return Promise.reject(new Error(`unknown compression id ${codec}`));
-}
-
-export function isCompression(value: string): value is Compression {
-  return (COMPRESSIONS as readonly string[]).includes(value);
 }

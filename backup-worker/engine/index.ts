@@ -1,7 +1,6 @@
 export { BackupRepository, type InitOptions } from './backup-repository.js';
 export type { BackupOptions, BackupSummary } from './backup.js';
 export type { BlockSource, Progress } from './block-source.js';
-export { COMPRESSIONS, isCompression, type Compression } from './compression.js';
 export {
   BackupNotFoundError,
   IntegrityError,
@@ -14,7 +13,7 @@ export {
 export type { RepositorySecret } from './keys.js';
 export type { ManifestSummary } from './manifest.js';
 export type { PruneReport } from './prune.js';
-export { FORMAT_VERSION, type RepositoryConfig } from './repo-config.js';
+export { COMPRESSIONS, FORMAT_VERSION, isCompression, type Compression, type RepositoryConfig } from './repo-config.js';
 export type { RestoreOptions, RestoreSummary } from './restore.js';
 export type { VerifyReport } from './verify.js';
 export { openBlockFile } from '../sources/block-file.js';

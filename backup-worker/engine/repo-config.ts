@@ -1,8 +1,17 @@
 import { randomBytes } from 'node:crypto';
-import { CHUNK_ID_HASHES, type ChunkIdHash } from './chunk-id.js';
-import { isCompression, type Compression } from './compression.js';
 import { UnsupportedFormatError } from './errors.js';
 import type { KdfParams } from './keys.js';
+
+// The names a config may hold are permanent: never reuse one. They live here, not beside the codecs,
+// so that reading a config loads neither zstd's nor BLAKE3's native binding (see unlock.ts).
+export const COMPRESSIONS = ['zstd', 'gzip', 'none'] as const;
+export type Compression = (typeof COMPRESSIONS)[number];
+export const CHUNK_ID_HASHES = ['sha256', 'blake3'] as const;
+export type ChunkIdHash = (typeof CHUNK_ID_HASHES)[number];
+
+export function isCompression(value: string): value is Compression {
+  return (COMPRESSIONS as readonly string[]).includes(value);
+}
 
 /** Version 1 (ids by SHA-256) is still read; new repositories are written as version 2 (BLAKE3). */
 export const FORMAT_VERSION = 2;
