@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Command, CommanderError, Option } from 'commander';
 import { errorMessage } from '../../common/errors.js';
-import { RepositoryNotInitializedError } from '../engine/errors.js';
 import type { BackupRepository, Progress } from '../engine/index.js';
 import { COMPRESSIONS, type Compression } from '../engine/repo-config.js';
-import { unlockRepository } from '../engine/unlock.js';
+import { unlockIfInitialized, unlockRepository } from '../engine/unlock.js';
 import { AGENT_EXIT_CODES, AGENT_EXIT_HELP, agentExitCodeFor, DamagedBackupError, type AgentExitCode } from './exit-codes.js';
 import { progressBar } from './progress-bar.js';
 import { agentRepository, type AgentRepositoryOptions } from './agent-repository.js';
@@ -115,18 +114,12 @@ function loadEngine(): Promise<Engine> {
  * yet). The engine loads on the main thread meanwhile, while scrypt derives the key on the thread pool.
  */
 async function openRepository(o: RepoOptions, io: AgentIo, { createIfMissing = false } = {}): Promise<{ engine: Engine; repo: BackupRepository }> {
-  const loading = loadEngine();
-  const unlocking = agentRepository(o, io.env).then(async (access) => ({
-    access,
-    unlocked: await unlockRepository(access.store, access.secret).catch((err: unknown) => {
-      if (createIfMissing && err instanceof RepositoryNotInitializedError) return undefined;
-      throw err;
-    }),
-  }));
-  const [engine, { access, unlocked }] = await Promise.all([loading, unlocking]);
-  const { BackupRepository } = engine;
-  const repo = unlocked ? BackupRepository.unlocked(access.store, unlocked) : await BackupRepository.init(access.store, access.secret, access.initOptions);
-  return { engine, repo };
+  const unlock = createIfMissing ? unlockIfInitialized : unlockRepository;
+  const [engine, { store, secret, initOptions, unlocked }] = await Promise.all([
+    loadEngine(),
+    agentRepository(o, io.env).then(async (access) => ({ ...access, unlocked: await unlock(access.store, access.secret) })),
+  ]);
+  return { engine, repo: await engine.BackupRepository.unlockedOrInit(store, secret, unlocked, initOptions) };
 }
 
 async function withProgress<T>(io: AgentIo, o: RepoOptions, run: (p: Progress | undefined) => Promise<T>): Promise<T> {

@@ -21,7 +21,7 @@ import {
 } from './repo-config.js';
 import { runRestore, type RestoreOptions, type RestoreSummary } from './restore.js';
 import type { ObjectStore } from './store.js';
-import { unlockRepository, type UnlockedRepository } from './unlock.js';
+import { unlockIfInitialized, unlockRepository, type UnlockedRepository } from './unlock.js';
 import { runVerify, type VerifyReport } from './verify.js';
 
 export interface InitOptions {
@@ -66,17 +66,20 @@ export class BackupRepository {
   }
 
   static async open(store: ObjectStore, secret: RepositorySecret): Promise<BackupRepository> {
-    return BackupRepository.unlocked(store, await unlockRepository(store, secret));
-  }
-
-  /** A repository whose config and keys `unlockRepository` has read. */
-  static unlocked(store: ObjectStore, { config, keys }: UnlockedRepository): BackupRepository {
+    const { config, keys } = await unlockRepository(store, secret);
     return new BackupRepository(store, config, keys);
   }
 
   static async openOrInit(store: ObjectStore, secret: RepositorySecret, options?: InitOptions): Promise<BackupRepository> {
-    if (await configExists(store)) return BackupRepository.open(store, secret);
-    return BackupRepository.init(store, secret, options);
+    return BackupRepository.unlockedOrInit(store, secret, await unlockIfInitialized(store, secret), options);
+  }
+
+  /**
+   * The repository whose config and keys the unlock functions (unlock.ts) have read; when they found
+   * no config (`undefined`), a new repository.
+   */
+  static async unlockedOrInit(store: ObjectStore, secret: RepositorySecret, unlocked: UnlockedRepository | undefined, options?: InitOptions): Promise<BackupRepository> {
+    return unlocked ? new BackupRepository(store, unlocked.config, unlocked.keys) : BackupRepository.init(store, secret, options);
   }
 
   /** Checks that the store still answers (reads the config object's size); removes locks left behind meanwhile. */

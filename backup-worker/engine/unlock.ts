@@ -25,6 +25,14 @@ export async function unlockRepository(store: ObjectStore, secret: RepositorySec
   return { config, keys: unwrapKeys(config.encryption.wrappedKey, kek, Buffer.from(config.repositoryId)) };
 }
 
+/** As unlockRepository; `undefined` when the repository has no config yet. */
+export function unlockIfInitialized(store: ObjectStore, secret: RepositorySecret): Promise<UnlockedRepository | undefined> {
+  return unlockRepository(store, secret).catch((err: unknown) => {
+    if (err instanceof RepositoryNotInitializedError) return undefined;
+    throw err;
+  });
+}
+
 function notInitialized(err: unknown): never {
   throw err instanceof ObjectNotFoundError ? new RepositoryNotInitializedError() : err;
 }
