@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { errorMessage } from '../common/errors.js';
 import { FloeApi } from '../cli/floe-api.js';
 import { HttpClient } from '../cli/http-client.js';
+import { benchEnvironment } from './environment.js';
 
 const READY_TIMEOUT_MS = 90_000;
 const STOP_TIMEOUT_MS = 30_000;
@@ -43,7 +44,7 @@ export class FloeAllProcess {
     const dataDir = await mkdtemp(path.join(os.tmpdir(), 'floe-bench-'));
     const port = await freePort();
     const child = spawn(process.execPath, [options.script], {
-      env: { ...inheritedEnv(), ...floeEnv(options, port, dataDir), ...options.env },
+      env: { ...benchEnvironment(), ...floeEnv(options, port, dataDir), ...options.env },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     return new FloeAllProcess(child, `http://127.0.0.1:${port}`, dataDir);
@@ -106,13 +107,6 @@ export class FloeAllProcess {
     this.#logTail.push(...chunk.split('\n').filter((line) => line.trim() !== ''));
     this.#logTail.splice(0, Math.max(0, this.#logTail.length - LOG_TAIL_LINES));
   }
-}
-
-/** Our environment minus what would contradict the bench's backends or reach a real backup repository. */
-function inheritedEnv(): NodeJS.ProcessEnv {
-  const { FLOE_VOLUME_BACKENDS: _backends, FLOE_API_HOST: _host, ...env } = process.env;
-  for (const name of Object.keys(env)) if (name.startsWith('FLOE_BACKUP_')) delete env[name];
-  return env;
 }
 
 function floeEnv(options: FloeAllOptions, port: number, dataDir: string): Record<string, string> {

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { benchEnvironment } from '../environment.js';
 
 /** A command line the bench runs: the program and its arguments, extra environment, working directory. */
 export interface CommandSpec {
@@ -31,7 +32,7 @@ export class CommandFailedError extends Error {
 /** Runs the command to completion; its stdout, or CommandFailedError with the end of its stderr. */
 export async function runCommand(spec: CommandSpec): Promise<string> {
   const [program, ...args] = spec.argv;
-  const child = spawn(program, args, { cwd: spec.cwd, env: { ...process.env, ...spec.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(program, args, { cwd: spec.cwd, env: { ...benchEnvironment(), ...spec.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));

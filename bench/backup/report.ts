@@ -113,7 +113,8 @@ function method(run: BackupBenchRun): string[] {
     'then every byte of the step\'s inputs (the image, the tool\'s repository and cache) is read into the page cache',
     '(warm), the same for every tool. Wall time, CPU (user+sys) and peak RSS from GNU time; a local repository\'s',
     `growth from \`du -sb\`; medians of ${run.rounds} round(s). Each restore (of the incremental backup, into a new file) was`,
-    'compared byte for byte with the mutated image (`cmp`).',
+    'compared byte for byte with the mutated image (`cmp`). Every tool runs with only PATH, HOME, USER, LOGNAME, the',
+    'locale and TMPDIR of the caller\'s environment, plus its own settings (bench/environment.ts).',
     ...(run.tools.length > 1 ? PEER_NOTES : [`Floe alone: the check that its peak RSS stays within ${PEAK_RSS_TARGET_MIB} MiB on a larger image.`]),
     ...remoteNotes(run.repositoryTargets),
   ];
