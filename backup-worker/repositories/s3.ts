@@ -1,6 +1,6 @@
 import { addAbortSignal, Readable } from 'node:stream';
 import { createRequire } from 'node:module';
-import type { BucketLocationConstraint } from '@aws-sdk/client-s3';
+import type { BucketLocationConstraint, ListMultipartUploadsCommandOutput, ListObjectsV2CommandOutput } from '@aws-sdk/client-s3';
 import { InvalidInputError } from '../../common/errors.js';
 import { getLogger } from '../../common/logger.js';
 import {
@@ -27,7 +27,6 @@ const {
   CreateBucketCommand,
   DeleteObjectCommand,
   GetObjectCommand,
-  HeadBucketCommand,
   HeadObjectCommand,
   ListMultipartUploadsCommand,
   ListObjectsV2Command,
@@ -95,8 +94,8 @@ export class S3Repository implements Repository {
   readonly #options: S3RepositoryOptions;
   readonly #prefix: string;
   readonly #where: string;
-  #client?: S3Client;
-  #bucketReady?: Promise<void>;
+  #sdk?: S3Client;
+  #creatingBucket?: Promise<void>;
 
   constructor(options: S3RepositoryOptions) {
     if ((options.partSizeBytes ?? DEFAULT_PART_SIZE) < MIN_PART_SIZE) {
@@ -109,13 +108,24 @@ export class S3Repository implements Repository {
 
   /**
    * A body of known size up to the part size is streamed in one PUT (never buffered); any other
-   * is a streamed multipart upload, aborted on the server when it fails.
+   * is a streamed multipart upload, aborted on the server when it fails. The first save into a
+   * missing bucket creates it; reads of one find nothing and create nothing.
    */
   async save(h: ObjectHandle, body: () => Readable, o?: SaveOptions): Promise<void> {
+    try {
+      await this.#save(h, body, o);
+    } catch (err) {
+      if (!(err instanceof MissingBucketError)) throw err;
+      await this.#createBucket();
+      await this.#save(h, body, o);
+    }
+  }
+
+  async #save(h: ObjectHandle, body: () => Readable, o?: SaveOptions): Promise<void> {
     const Key = this.#keyOf(h);
     const partSize = this.#options.partSizeBytes ?? DEFAULT_PART_SIZE;
     if (o?.sizeBytes !== undefined && o.sizeBytes <= partSize) return this.#put(h, body(), o.sizeBytes, o.signal);
-    const client = await this.#ready();
+    const client = this.#client();
     const stream = o?.signal ? addAbortSignal(o.signal, body()) : body();
     // lib-storage only serves objects above the part size, which packs are not by default.
     const { Upload } = await import('@aws-sdk/lib-storage');
@@ -173,7 +183,7 @@ export class S3Repository implements Repository {
     let token: string | undefined;
     do {
       const command = new ListObjectsV2Command({ Bucket: this.#options.bucket, Prefix: dir, ContinuationToken: token });
-      const page = await this.#call('listObjectsV2', dir, (client) => client.send(command, { abortSignal: o?.signal }));
+      const page = await this.#call('listObjectsV2', dir, (client) => client.send(command, { abortSignal: o?.signal })).catch(emptyIfBucketMissing<ListObjectsV2CommandOutput>({ $metadata: {} }));
       for (const item of page.Contents ?? []) {
         const name = nameInDir(kind, (item.Key ?? '').slice(dir.length));
         if (name) yield { kind, name, sizeBytes: item.Size ?? 0 };
@@ -191,7 +201,7 @@ export class S3Repository implements Repository {
       let uploadIdMarker: string | undefined;
       do {
         const command = new ListMultipartUploadsCommand({ Bucket: this.#options.bucket, Prefix: dir, KeyMarker: keyMarker, UploadIdMarker: uploadIdMarker });
-        const page = await this.#call('listMultipartUploads', dir, (client) => client.send(command, { abortSignal: o?.signal }));
+        const page = await this.#call('listMultipartUploads', dir, (client) => client.send(command, { abortSignal: o?.signal })).catch(emptyIfBucketMissing<ListMultipartUploadsCommandOutput>({ $metadata: {} }));
         for (const upload of page.Uploads ?? []) {
           const abort = new AbortMultipartUploadCommand({ Bucket: this.#options.bucket, Key: upload.Key, UploadId: upload.UploadId });
           await this.#call('abortMultipartUpload', upload.Key ?? dir, (client) => client.send(abort, { abortSignal: o?.signal }));
@@ -211,44 +221,37 @@ export class S3Repository implements Repository {
   }
 
   async close(): Promise<void> {
-    this.#client?.destroy();
-    this.#client = undefined;
-    this.#bucketReady = undefined;
+    this.#sdk?.destroy();
+    this.#sdk = undefined;
   }
 
   /** Runs one SDK call on `target` (an object, or a key prefix being listed) and classifies its failure. */
   async #call<T>(call: string, target: ObjectHandle | string, run: (client: S3Client) => Promise<T>): Promise<T> {
-    const client = await this.#ready();
     try {
-      return await run(client);
+      return await run(this.#client());
     } catch (err) {
       throw this.#classify(err, call, target);
     }
   }
 
-  /** The client, created on first use, once the bucket is known to exist (or has been created). */
-  async #ready(): Promise<S3Client> {
-    const client = (this.#client ??= createClient(this.#options));
-    this.#bucketReady ??= this.#ensureBucket(client).catch((err: unknown) => {
-      this.#bucketReady = undefined;
-      throw err;
-    });
-    await this.#bucketReady;
-    return client;
+  #client(): S3Client {
+    return (this.#sdk ??= createClient(this.#options));
   }
 
-  async #ensureBucket(client: S3Client): Promise<void> {
+  /** One CreateBucket for the saves that found the bucket missing together. */
+  #createBucket(): Promise<void> {
+    this.#creatingBucket ??= this.#sendCreateBucket().finally(() => {
+      this.#creatingBucket = undefined;
+    });
+    return this.#creatingBucket;
+  }
+
+  async #sendCreateBucket(): Promise<void> {
     const Bucket = this.#options.bucket;
-    try {
-      await client.send(new HeadBucketCommand({ Bucket }));
-      return;
-    } catch (err) {
-      if (statusOf(err) !== 404) throw this.#classify(err, 'headBucket');
-    }
     const { region } = this.#options;
     const location = region === 'us-east-1' ? undefined : { LocationConstraint: region as BucketLocationConstraint };
     try {
-      await client.send(new CreateBucketCommand({ Bucket, CreateBucketConfiguration: location }));
+      await this.#client().send(new CreateBucketCommand({ Bucket, CreateBucketConfiguration: location }));
       log.info('created bucket', { endpoint: describeEndpoint(this.#options), bucket: Bucket });
     } catch (err) {
       if (nameOf(err) !== 'BucketAlreadyOwnedByYou') throw this.#classify(err, 'createBucket');
@@ -256,16 +259,14 @@ export class S3Repository implements Repository {
   }
 
   /**
-   * Not found / permanent (credentials, permissions) / anything else, which the caller may retry.
-   * A bucket that went missing is looked for (and created) again on the next call.
+   * Not found (an object of a missing bucket too) / a missing bucket, where a save creates it /
+   * permanent (credentials, permissions) / anything else, which the caller may retry.
    */
   #classify(err: unknown, call: string, target: ObjectHandle | string = ''): Error {
     const name = nameOf(err);
     const h = typeof target === 'string' ? undefined : target;
-    if (name === 'NoSuchBucket') this.#bucketReady = undefined;
-    if (h && (NOT_FOUND_ERRORS.has(name) || (statusOf(err) === 404 && name !== 'NoSuchBucket'))) {
-      return new ObjectNotFoundError(h);
-    }
+    if (h && (NOT_FOUND_ERRORS.has(name) || statusOf(err) === 404)) return new ObjectNotFoundError(h);
+    if (name === 'NoSuchBucket') return new MissingBucketError(`s3.${call}(${this.#where})`, { cause: err });
     if (ACCESS_ERRORS.has(name) || statusOf(err) === 403) {
       const reason = [ACCESS_ERRORS.has(name) ? name : '', `HTTP ${statusOf(err) ?? '?'}`].filter(Boolean).join(', ');
       return new RepositoryAccessError(
@@ -319,6 +320,16 @@ async function readBody(body: unknown, length: number, into?: Buffer): Promise<B
 function nameInDir(kind: ObjectKind, relative: string): string | undefined {
   const parts = relative.split('/');
   return parts.length === (kind === 'pack' ? 2 : 1) && parts[parts.length - 1] ? parts[parts.length - 1] : undefined;
+}
+
+/** The bucket does not exist: a save creates it, a listing finds nothing. */
+class MissingBucketError extends RepositoryError {}
+
+function emptyIfBucketMissing<T>(empty: T): (err: unknown) => T {
+  return (err) => {
+    if (err instanceof MissingBucketError) return empty;
+    throw err;
+  };
 }
 
 function describeEndpoint(o: S3RepositoryOptions): string {

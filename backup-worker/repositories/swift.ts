@@ -41,7 +41,7 @@ export class SwiftRepository implements Repository {
   readonly #session: SwiftSession;
   readonly #container: string;
   readonly #prefix: string;
-  #containerReady?: Promise<void>;
+  #creatingContainer?: Promise<void>;
 
   constructor(options: SwiftRepositoryOptions) {
     this.#session = new SwiftSession(options.auth);
@@ -49,10 +49,16 @@ export class SwiftRepository implements Repository {
     this.#prefix = directoryPrefix(options.prefix);
   }
 
+  /** The first save into a missing container creates it; reads of one find nothing and create nothing. */
   async save(h: ObjectHandle, body: () => Readable, o?: OpOptions): Promise<void> {
     checkObjectName(h);
-    const res = await this.#send('save', h, { method: 'PUT', path: this.#objectPath(h), body, signal: o?.signal });
-    if (res.status === 404) this.#containerReady = undefined; // the container went away: make it again
+    const put = () => this.#send('save', h, { method: 'PUT', path: this.#objectPath(h), body, signal: o?.signal });
+    let res = await put();
+    if (res.status === 404) {
+      await drain(res);
+      await this.#createContainer().catch((err: unknown) => this.#fail('createContainer', undefined, err, o?.signal));
+      res = await put();
+    }
     await this.#expect(res, [201], this.#callName('save', h));
   }
 
@@ -101,14 +107,12 @@ export class SwiftRepository implements Repository {
 
   async close(): Promise<void> {
     this.#session.forget();
-    this.#containerReady = undefined;
   }
 
   /** One page of the container listing; reading until an empty page copes with any server page limit. */
   async #listPage(top: string, marker: string, signal?: AbortSignal): Promise<ListingEntry[]> {
     const query = new URLSearchParams({ format: 'json', prefix: top, marker, limit: String(LIST_PAGE_SIZE) });
     const res = await this.#send('list', undefined, { method: 'GET', path: `${this.#containerPath()}?${query}`, signal });
-    if (res.status === 404) this.#containerReady = undefined; // no container, no objects
     if (res.status === 204 || res.status === 404) return drain(res).then(() => []);
     await this.#expect(res, [200], this.#callName('list'));
     const body = await res.json().catch((err: unknown) => this.#fail('list', undefined, err, signal));
@@ -117,33 +121,26 @@ export class SwiftRepository implements Repository {
     return parsed.data;
   }
 
-  /** Sends a call once the container exists; failures to reach the server become RepositoryError. */
+  /** Sends a call; failures to reach the server become RepositoryError. */
   async #send(op: string, h: ObjectHandle | undefined, call: SwiftCall): Promise<Response> {
     try {
-      await this.#ensureContainer();
       return await this.#session.send(call);
     } catch (err) {
       return this.#fail(op, h, err, call.signal);
     }
   }
 
-  #ensureContainer(): Promise<void> {
-    this.#containerReady ??= this.#createContainerIfMissing().catch((err: unknown) => {
-      this.#containerReady = undefined;
-      throw err;
+  /** One container PUT for the saves that found it missing together (a PUT of an existing one is harmless). */
+  #createContainer(): Promise<void> {
+    this.#creatingContainer ??= (async () => {
+      const put = await this.#session.send({ method: 'PUT', path: this.#containerPath() });
+      await drain(put);
+      if (!put.ok) throw httpError(put);
+      log.info('created Swift container', { container: this.#container });
+    })().finally(() => {
+      this.#creatingContainer = undefined;
     });
-    return this.#containerReady;
-  }
-
-  async #createContainerIfMissing(): Promise<void> {
-    const head = await this.#session.send({ method: 'HEAD', path: this.#containerPath() });
-    await drain(head);
-    if (head.ok) return;
-    if (head.status !== 404) throw httpError(head);
-    const put = await this.#session.send({ method: 'PUT', path: this.#containerPath() });
-    await drain(put);
-    if (!put.ok) throw httpError(put);
-    log.info('created Swift container', { container: this.#container });
+    return this.#creatingContainer;
   }
 
   /** Maps a status other than the expected ones to ObjectNotFoundError (404 for `missing`) or RepositoryError. */

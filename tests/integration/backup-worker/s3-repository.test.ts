@@ -197,6 +197,25 @@ describe('S3Repository', () => {
     }
   });
 
+  it('finds nothing in a missing bucket and creates none: only a save does', async () => {
+    const fresh = uniqueName('floe-s3-absent');
+    buckets.push(fresh);
+    const repo = new S3Repository(options({ bucket: fresh, prefix: undefined }));
+    try {
+      const h = { kind: 'config', name: 'config' } as const;
+      expect(await failure(() => repo.stat(h))).to.be.instanceOf(ObjectNotFoundError);
+      expect(await failure(() => repo.load(h))).to.be.instanceOf(ObjectNotFoundError);
+      expect(await failure(() => repo.remove(h))).to.be.instanceOf(ObjectNotFoundError);
+      const listed: string[] = [];
+      for await (const info of repo.list('manifest')) listed.push(info.name);
+      expect(listed).to.deep.equal([]);
+      expect(await repo.removeTemporaries(['pack'])).to.equal(0);
+      expect(await failure(() => raw.send(new HeadBucketCommand({ Bucket: fresh })))).to.be.instanceOf(Error);
+    } finally {
+      await repo.close();
+    }
+  });
+
   it('fails with RepositoryError when the connection is cut during a load, after retries, and recovers', async () => {
     const relay = await TcpRelay.start('127.0.0.1', Number(new URL(S3_TEST.endpoint).port));
     const repo = new S3Repository(options({ endpoint: `http://127.0.0.1:${relay.port}`, maxAttempts: 3 }));

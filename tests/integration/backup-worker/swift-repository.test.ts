@@ -160,6 +160,17 @@ describe('SwiftRepository', () => {
     expect(await objectNames(container)).to.deep.equal(['backups/vol-1/keys/k1', 'backups/vol-1/packs/f0/f00d12']);
   });
 
+  it('finds nothing in a missing container and creates none: only a save does', async () => {
+    const container = uniqueName('floe-swift-absent');
+    repo = openSwift({ container });
+    const h = { kind: 'config', name: 'config' } as const;
+    expect(await caught(repo.stat(h))).to.be.instanceOf(ObjectNotFoundError);
+    expect(await caught(repo.load(h))).to.be.instanceOf(ObjectNotFoundError);
+    expect(await caught(repo.remove(h))).to.be.instanceOf(ObjectNotFoundError);
+    expect(await collect(repo.list('manifest'))).to.deep.equal([]);
+    expect((await swiftRequest('HEAD', container)).status).to.equal(404);
+  });
+
   it('loads byte ranges of a 20 MiB object, and into a caller buffer', async () => {
     repo = openSwift();
     const data = randomBytes(20 * 1024 * 1024);
