@@ -2,8 +2,12 @@ import ssh2, { type ConnectConfig, type SFTPWrapper } from 'ssh2';
 
 /** The SSH connection, request slots and concurrent transfers of the SFTP repository (sftp.ts). */
 
-/** Bytes per READ/WRITE request; OpenSSH takes up to 255 KiB, ssh2 splits what a server cannot. */
-export const PIECE_BYTES = 128 * 1024;
+/**
+ * Bytes per READ/WRITE request: the most ssh2 sends an OpenSSH server in one request (256 KiB less
+ * its 2 KiB allowance for the header); it splits what another server cannot take. Against 128 KiB,
+ * a restore took 6 % less time and a full backup peaked 17 MiB lower (docs/benchmarks.md).
+ */
+export const PIECE_BYTES = 254 * 1024;
 
 export type Reply<T> = (err: Error | null | undefined, value?: T) => void;
 export type Request<T> = (sftp: SFTPWrapper, cb: Reply<T>) => void;
