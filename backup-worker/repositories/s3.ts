@@ -299,6 +299,11 @@ function createClient(o: S3RepositoryOptions): S3Client {
     // Plain signed payloads: some S3-compatible servers (Swift's s3api) refuse aws-chunked bodies.
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
+    // The SDK asks for "100 Continue" before a body of 2 MiB or more, so before every pack, on a new
+    // connection each time: a full backup over loopback took a median 4.41 s with it and 4.23 s
+    // without (6 alternating pairs). A refusal (wrong secret, no permission) already shows on the
+    // small requests that open a repository, before any pack is sent.
+    expectContinueHeader: false,
     requestHandler: { connectionTimeout: CONNECT_TIMEOUT_MS, socketTimeout: IDLE_SOCKET_TIMEOUT_MS },
   });
 }
