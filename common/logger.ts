@@ -21,7 +21,7 @@ let root: winston.Logger | undefined;
  */
 function rootLogger(): winston.Logger {
   if (root) return root;
-  const w = createRequire(import.meta.url)('winston') as typeof winston;
+  const w = loadWinston();
   root = w.createLogger({
     level: settings.level,
     format: makeFormat(w, settings.format),
@@ -64,5 +64,9 @@ export function configureLogging(level: string, format: string): void {
   settings.format = format;
   if (!root) return;
   root.level = level;
-  root.format = makeFormat(createRequire(import.meta.url)('winston') as typeof winston, format);
+  root.format = makeFormat(loadWinston(), format);
+}
+
+function loadWinston(): typeof winston {
+  return createRequire(import.meta.url)('winston') as typeof winston;
 }
