@@ -57,7 +57,8 @@ async function placeVolume(rt: SchedulerRuntime, volume: VolumeRow, ctx: Request
     await failVolumeCreation(rt, volume.id, noValidBackend(selection.reason), ctx);
     return;
   }
-  if (!(await assignBackend(rt.db, volume, selection.backend))) {
+  const assigned = await assignBackend(rt.db, volume, selection.backend).finally(() => rt.view.settle(selection.backend.host));
+  if (!assigned) {
     rt.log.info('createVolume ignored: volume was scheduled concurrently', { volume_id: volume.id });
     return;
   }

@@ -11,8 +11,13 @@ import type { WorkerRuntime } from './worker-runtime.js';
  * starting scheduler reads) and on the capabilities fanout (what running schedulers apply).
  */
 export async function reportCapabilities(rt: WorkerRuntime, rpc: RpcTransport): Promise<void> {
-  const stats = withScheduledVolumes(await rt.driver.getStats(), await scheduledGb(rt));
-  const capabilities: BackendCapabilities = { ...stats, host: rt.backendHost, timestamp: new Date().toISOString() };
+  // The timestamp is when measuring began, and the database is read before the driver: a scheduler
+  // trusts this report only over placements it committed before that moment (backend-state-view.ts),
+  // and a volume that leaves `creating` between the two reads is counted twice, never missed.
+  const measuredAt = new Date();
+  const creatingGb = await scheduledGb(rt);
+  const stats = withScheduledVolumes(await rt.driver.getStats(), creatingGb);
+  const capabilities: BackendCapabilities = { ...stats, host: rt.backendHost, timestamp: measuredAt.toISOString() };
   await recordHeartbeat(rt.db, {
     binary: 'floe-volume',
     host: rt.backendHost,

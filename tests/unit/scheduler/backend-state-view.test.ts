@@ -25,14 +25,21 @@ function report(name: string, totalGb: number, overrides: Record<string, unknown
 
 const policy = defaultPolicy({ serviceDownTimeMs: 60_000, capacityWeightMultiplier: 1 }, () => NOW);
 
-function placeVolumes(view: BackendStateView, count: number, sizeGb: number): Record<string, number> {
+/** Places `count` volumes, each committed (settled) at once unless `settle` is false. */
+function placeVolumes(view: BackendStateView, count: number, sizeGb: number, settle = true): Record<string, number> {
   const counts: Record<string, number> = {};
   for (let i = 0; i < count; i++) {
     const selection = view.select(request({ sizeGb }), policy);
     if (selection.kind !== 'selected') throw new Error(selection.reason);
+    if (settle) view.settle(selection.backend.host);
     counts[selection.backend.pool] = (counts[selection.backend.pool] ?? 0) + 1;
   }
   return counts;
+}
+
+/** A view whose clock reads `clock.now` (ms). */
+function viewAt(clock: { now: number }): BackendStateView {
+  return new BackendStateView(() => new Date(clock.now));
 }
 
 describe('BackendStateView', () => {
@@ -56,8 +63,9 @@ describe('BackendStateView', () => {
     expect(view.get('node@a')?.freeCapacityGb).to.equal(100);
   });
 
-  it('lets a newer report replace what was consumed locally, and ignores an older one', () => {
-    const view = new BackendStateView();
+  it('lets a report measured after the last placement replace what was consumed locally, and ignores an older one', () => {
+    const clock = { now: NOW - 800 };
+    const view = viewAt(clock);
     view.apply(report('b1', 100));
     placeVolumes(view, 3, 10);
     expect(view.get('node@b1')?.freeCapacityGb).to.equal(70);
@@ -65,6 +73,25 @@ describe('BackendStateView', () => {
     expect(view.get('node@b1')?.freeCapacityGb).to.equal(70);
     view.apply(report('b1', 100, { free_capacity_gb: 75, timestamp: new Date(NOW - 500).toISOString() }));
     expect(view.get('node@b1')?.freeCapacityGb).to.equal(75);
+  });
+
+  it('keeps a placement that a report measured before it was committed cannot have counted', () => {
+    const clock = { now: NOW - 900 };
+    const view = viewAt(clock);
+    view.apply(report('b1', 100));
+    placeVolumes(view, 2, 10, false);
+    // Measured while both placements were in flight: the worker may not see them in the database.
+    view.apply(report('b1', 100, { free_capacity_gb: 95, timestamp: new Date(NOW - 850).toISOString() }));
+    expect(view.get('node@b1')?.freeCapacityGb).to.equal(80);
+    view.settle('node@b1');
+    view.settle('node@b1');
+    // Committed at NOW - 900; a measure that began before then is as stale as one during the burst.
+    view.apply(report('b1', 100, { free_capacity_gb: 95, timestamp: new Date(NOW - 950).toISOString() }));
+    expect(view.get('node@b1')?.freeCapacityGb).to.equal(80);
+    view.apply(report('b1', 100, { free_capacity_gb: 78, timestamp: new Date(NOW - 700).toISOString() }));
+    expect(view.get('node@b1')?.freeCapacityGb).to.equal(78);
+    // Liveness is taken from every report, stale capacities or not.
+    expect(view.get('node@b1')?.heartbeatAt.getTime()).to.equal(NOW - 700);
   });
 
   it('takes liveness from the services row and keeps the latest heartbeat', () => {
