@@ -49,9 +49,10 @@ export interface StoreConcurrency {
 }
 
 export const LOCAL_CONCURRENCY: StoreConcurrency = { saves: 1, loads: 2 };
-// Four 4 MiB ranges ahead keep an S3 server's or an SFTP connection's requests busy: six were no
-// faster over loopback and held 8 MiB more at a restore's peak (docs/benchmarks.md).
-export const REMOTE_CONCURRENCY: StoreConcurrency = { saves: 3, loads: 4 };
+// Two pack saves in flight while a third pack fills, and four 4 MiB ranges ahead: one save's round
+// trips hide behind the other's transfer. Three saves and six ranges were no faster over loopback
+// and held 16 MiB and 8 MiB more at the peak (docs/benchmarks.md).
+export const REMOTE_CONCURRENCY: StoreConcurrency = { saves: 2, loads: 4 };
 
 /**
  * A store of named objects, as small as an object store's API: put, get (whole or a range),
