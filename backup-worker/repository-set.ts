@@ -5,6 +5,7 @@ import type { RepositoryState } from '../common/db/schema.js';
 import { errorMessage } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
 import type { RepositoryDefinition } from '../common/repository-config.js';
+import { SingleFlight } from '../common/single-flight.js';
 import { BackupRepository } from './engine/index.js';
 import { describeRepository, openConfiguredStore } from './repositories/open.js';
 import { RepositoryUnavailableError } from './repositories/resilient.js';
@@ -13,7 +14,7 @@ import { repositorySecret } from './repository-secret.js';
 /** A repository as this worker holds it: opened, or the reason it is not, and the attempt running. */
 interface Slot {
   readonly definition: RepositoryDefinition;
-  opening?: Promise<BackupRepository>;
+  readonly opening: SingleFlight<BackupRepository>;
   opened?: BackupRepository;
   /** The state last recorded, to log changes only (a heartbeat re-checks every few seconds). */
   state?: RepositoryState;
@@ -42,7 +43,7 @@ export class RepositorySet {
     this.#config = config;
     this.#db = db;
     this.#options = options;
-    for (const definition of config.repositories) this.#slots.set(definition.name, { definition });
+    for (const definition of config.repositories) this.#slots.set(definition.name, { definition, opening: new SingleFlight() });
   }
 
   /** Starts opening every repository; resolves once each has been tried (and its state recorded). */
@@ -81,10 +82,7 @@ export class RepositorySet {
   }
 
   #open(slot: Slot): Promise<BackupRepository> {
-    slot.opening ??= this.#tryOpen(slot).finally(() => {
-      slot.opening = undefined;
-    });
-    return slot.opening;
+    return slot.opening.run(() => this.#tryOpen(slot));
   }
 
   async #tryOpen(slot: Slot): Promise<BackupRepository> {

@@ -2,6 +2,7 @@ import { addAbortSignal, Readable } from 'node:stream';
 import { createRequire } from 'node:module';
 import type { BucketLocationConstraint, ListMultipartUploadsCommandOutput, ListObjectsV2CommandOutput } from '@aws-sdk/client-s3';
 import { InvalidInputError } from '../../common/errors.js';
+import { SingleFlight } from '../../common/single-flight.js';
 import { getLogger } from '../../common/logger.js';
 import {
   checkObjectName,
@@ -95,7 +96,7 @@ export class S3Repository implements Repository {
   readonly #prefix: string;
   readonly #where: string;
   #sdk?: S3Client;
-  #creatingBucket?: Promise<void>;
+  readonly #bucketCreation = new SingleFlight<void>();
 
   constructor(options: S3RepositoryOptions) {
     if ((options.partSizeBytes ?? DEFAULT_PART_SIZE) < MIN_PART_SIZE) {
@@ -240,10 +241,7 @@ export class S3Repository implements Repository {
 
   /** One CreateBucket for the saves that found the bucket missing together. */
   #createBucket(): Promise<void> {
-    this.#creatingBucket ??= this.#sendCreateBucket().finally(() => {
-      this.#creatingBucket = undefined;
-    });
-    return this.#creatingBucket;
+    return this.#bucketCreation.run(() => this.#sendCreateBucket());
   }
 
   async #sendCreateBucket(): Promise<void> {

@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import { z } from 'zod';
 import { getLogger } from '../../common/logger.js';
+import { SingleFlight } from '../../common/single-flight.js';
 import {
   checkObjectName,
   ObjectNotFoundError,
@@ -41,7 +42,7 @@ export class SwiftRepository implements Repository {
   readonly #session: SwiftSession;
   readonly #container: string;
   readonly #prefix: string;
-  #creatingContainer?: Promise<void>;
+  readonly #containerCreation = new SingleFlight<void>();
 
   constructor(options: SwiftRepositoryOptions) {
     this.#session = new SwiftSession(options.auth);
@@ -132,15 +133,12 @@ export class SwiftRepository implements Repository {
 
   /** One container PUT for the saves that found it missing together (a PUT of an existing one is harmless). */
   #createContainer(): Promise<void> {
-    this.#creatingContainer ??= (async () => {
+    return this.#containerCreation.run(async () => {
       const put = await this.#session.send({ method: 'PUT', path: this.#containerPath() });
       await drain(put);
       if (!put.ok) throw httpError(put);
       log.info('created Swift container', { container: this.#container });
-    })().finally(() => {
-      this.#creatingContainer = undefined;
     });
-    return this.#creatingContainer;
   }
 
   /** Maps a status other than the expected ones to ObjectNotFoundError (404 for `missing`) or RepositoryError. */
