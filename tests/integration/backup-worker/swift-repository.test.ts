@@ -66,15 +66,17 @@ async function collect(items: AsyncIterable<ObjectInfo>): Promise<string[]> {
   return names.sort();
 }
 
+type Session = { token: string; storageUrl: string };
+
 /** The native API as the test user, straight over fetch (checks and clean-up, not under test). */
-async function tempauth(): Promise<{ token: string; storageUrl: string }> {
+async function tempauth(): Promise<Session> {
   const res = await fetch(SWIFT_TEST.authV1Url, { headers: { 'X-Auth-User': SWIFT_TEST.user, 'X-Auth-Key': SWIFT_TEST.key } });
   expect(res.status).to.equal(200);
   return { token: res.headers.get('x-auth-token') as string, storageUrl: res.headers.get('x-storage-url') as string };
 }
 
 /** A Keystone token of the test user and the account URL of the Swift proxy behind Keystone. */
-async function keystone(): Promise<{ token: string; storageUrl: string }> {
+async function keystone(): Promise<Session> {
   const res = await fetch(`${KEYSTONE_TEST.authUrl}/auth/tokens`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
@@ -92,18 +94,24 @@ async function keystone(): Promise<{ token: string; storageUrl: string }> {
 
 const login = { tempauth, keystone } as const;
 
-async function swiftRequest(method: string, path: string, token?: string, via: keyof typeof login = 'tempauth'): Promise<Response> {
-  const auth = await login[via]();
-  const res = await fetch(`${auth.storageUrl}/${path}`, { method, headers: { 'X-Auth-Token': token ?? auth.token } });
+async function send(session: Session, method: string, path: string, token = session.token): Promise<Response> {
+  const res = await fetch(`${session.storageUrl}/${path}`, { method, headers: { 'X-Auth-Token': token } });
   await res.arrayBuffer();
   return res;
 }
 
-async function objectNames(container: string, via: keyof typeof login = 'tempauth'): Promise<string[]> {
-  const auth = await login[via]();
-  const res = await fetch(`${auth.storageUrl}/${container}?format=json`, { headers: { 'X-Auth-Token': auth.token } });
+async function listNames(session: Session, container: string): Promise<string[]> {
+  const res = await fetch(`${session.storageUrl}/${container}?format=json`, { headers: { 'X-Auth-Token': session.token } });
   if (res.status !== 200) return [];
   return ((await res.json()) as { name: string }[]).map((o) => o.name);
+}
+
+async function swiftRequest(method: string, path: string, token?: string, via: keyof typeof login = 'tempauth'): Promise<Response> {
+  return send(await login[via](), method, path, token);
+}
+
+async function objectNames(container: string, via: keyof typeof login = 'tempauth'): Promise<string[]> {
+  return listNames(await login[via](), container);
 }
 
 /** Swift's memcache middleware keys entries by the MD5 of the key; tempauth keeps its tokens there. */
@@ -128,26 +136,45 @@ function spyOnFetch(rewrite: (url: string) => string = (url) => url) {
   return { calls, restore: () => void (globalThis.fetch = original) };
 }
 
-after(async () => {
-  for (const [container, via] of containers) {
-    for (const name of await objectNames(container, via)) await swiftRequest('DELETE', `${container}/${name}`, undefined, via);
-    await swiftRequest('DELETE', container, undefined, via);
-  }
+/**
+ * Deletes the containers made so far, logging in once per account. Keystone checks every request's
+ * token (about a quarter of a second each here), so Keystone's containers are removed after each test
+ * rather than all at the end, where the requests added up past mocha's timeout on a loaded machine.
+ */
+async function removeTestContainers(): Promise<void> {
+  const made = [...containers];
+  containers.clear();
+  const accounts = [...new Set(made.map(([, via]) => via))];
+  const sessions = new Map(await Promise.all(accounts.map(async (via) => [via, await login[via]()] as const)));
+  await Promise.all(
+    made.map(async ([container, via]) => {
+      const account = sessions.get(via) as Session;
+      await Promise.all((await listNames(account, container)).map((name) => send(account, 'DELETE', `${container}/${name}`)));
+      await send(account, 'DELETE', container);
+    }),
+  );
+}
+
+describe('Swift with tempauth', () => {
+  after(removeTestContainers);
+  repositoryConformance('swift (a fresh container per test)', async () => openSwift());
+  const sharedContainer = uniqueName('floe-swift-test');
+  repositoryConformance('swift (a fresh prefix in a shared container)', async () =>
+    openSwift({ container: sharedContainer, prefix: `/${uniqueName('run')}/repo/` }),
+  );
 });
 
-repositoryConformance('swift (a fresh container per test)', async () => openSwift());
-const sharedContainer = uniqueName('floe-swift-test');
-repositoryConformance('swift (a fresh prefix in a shared container)', async () =>
-  openSwift({ container: sharedContainer, prefix: `/${uniqueName('run')}/repo/` }),
-);
-
-repositoryConformance('swift with Keystone v3 (a fresh container per test)', async () => openSwift({ auth: KEYSTONE_AUTH }));
+describe('Swift with Keystone v3', () => {
+  afterEach(removeTestContainers);
+  repositoryConformance('swift with Keystone v3 (a fresh container per test)', async () => openSwift({ auth: KEYSTONE_AUTH }));
+});
 
 describe('SwiftRepository', () => {
   let repo: Repository | undefined;
   afterEach(async () => {
     await repo?.close();
     repo = undefined;
+    await removeTestContainers();
   });
 
   it('creates its container at first use and keys objects as the local layout does', async () => {
@@ -254,6 +281,7 @@ describe('SwiftRepository with Keystone v3', () => {
   afterEach(async () => {
     await repo?.close();
     repo = undefined;
+    await removeTestContainers();
   });
 
   it("stores objects at the catalog's object-store URL of the user's project", async () => {
