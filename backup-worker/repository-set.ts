@@ -9,6 +9,7 @@ import { SingleFlight } from '../common/single-flight.js';
 import { BackupRepository } from './engine/index.js';
 import { describeRepository, openConfiguredStore } from './repositories/open.js';
 import { RepositoryUnavailableError } from './repositories/resilient.js';
+import { initOptionsFor } from './repository-init-options.js';
 import { repositorySecret } from './repository-secret.js';
 
 /** A repository as this worker holds it: opened, or the reason it is not, and the attempt running. */
@@ -91,10 +92,7 @@ export class RepositorySet {
     try {
       const store = await openConfiguredStore(definition, { retries: this.#config.retries, log, minRetryDelayMs: this.#options.minRetryDelayMs });
       const secret = await repositorySecret(definition.encryption, log);
-      const repository = await BackupRepository.openOrInit(store, secret, {
-        compression: definition.compression,
-        encrypted: definition.encryption.kind !== 'none',
-      }).catch(async (err: unknown) => {
+      const repository = await BackupRepository.openOrInit(store, secret, initOptionsFor(definition)).catch(async (err: unknown) => {
         await store.close();
         throw err;
       });

@@ -22,11 +22,12 @@ export async function agentRepository(o: AgentRepositoryOptions, env: NodeJS.Pro
   if (o.repo !== undefined) return { store: openRepositoryStore(o.repo), secret: await resolveSecret(o, env), where: o.repo };
   // The service configuration (zod, the remote stores) is loaded only for --repository: it would
   // slow every plain --repo run's start.
-  const [{ loadConfig }, { getLogger }, { openConfiguredStore }, { repositorySecret }] = await Promise.all([
+  const [{ loadConfig }, { getLogger }, { openConfiguredStore }, { repositorySecret }, { initOptionsFor }] = await Promise.all([
     import('../../common/config.js'),
     import('../../common/logger.js'),
     import('../repositories/open.js'),
     import('../repository-secret.js'),
+    import('../repository-init-options.js'),
   ]);
   const backup = loadConfig(env).backup;
   const definition = backup.repositories.find((r) => r.name === o.repository);
@@ -35,6 +36,5 @@ export async function agentRepository(o: AgentRepositoryOptions, env: NodeJS.Pro
   const store = await openConfiguredStore(definition, { retries: backup.retries, log });
   const overridden = o.passwordFile !== undefined || o.keyFile !== undefined || Boolean(env.FLOE_REPO_PASSWORD) || Boolean(env.FLOE_REPO_KEY_FILE);
   const secret = overridden ? await resolveSecret(o, env) : await repositorySecret(definition.encryption, log);
-  const initOptions = { compression: definition.compression, encrypted: definition.encryption.kind !== 'none' };
-  return { store, secret, where: `repository ${definition.name}`, initOptions };
+  return { store, secret, where: `repository ${definition.name}`, initOptions: initOptionsFor(definition) };
 }

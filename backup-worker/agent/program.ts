@@ -31,12 +31,13 @@ export function buildAgentProgram(io: AgentIo): Command {
   const json = (value: unknown): void => void io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
   const withRepo = async (o: RepoOptions) => (await openRepository(o, io)).repo;
 
-  command(program, 'init', 'create a repository')
-    .addOption(new Option('--compression <name>', 'chunk compression').choices(COMPRESSIONS).default('zstd'))
+  command(program, 'init', 'create a repository (a configured one with its configured settings, unless overridden here)')
+    .addOption(new Option('--compression <name>', 'chunk compression (default: the configured one, else zstd)').choices(COMPRESSIONS))
     .option('--no-encryption', 'store chunks unencrypted (no secret needed)')
-    .action(async (o: RepoOptions & { compression: Compression; encryption: boolean }) => {
-      const [{ BackupRepository }, { store, secret, where }] = await Promise.all([loadEngine(), agentRepository(o, io.env)]);
-      const repo = await BackupRepository.init(store, secret, { compression: o.compression, encrypted: o.encryption });
+    .action(async (o: RepoOptions & { compression?: Compression; encryption: boolean }) => {
+      const [{ BackupRepository }, { store, secret, where, initOptions }] = await Promise.all([loadEngine(), agentRepository(o, io.env)]);
+      const overrides = { ...(o.compression && { compression: o.compression }), ...(!o.encryption && { encrypted: false }) };
+      const repo = await BackupRepository.init(store, secret, { ...initOptions, ...overrides });
       await repo.close();
       say(`Initialized repository ${repo.config.repositoryId} at ${where}`);
     });

@@ -27,7 +27,7 @@ import { runVerify, type VerifyReport } from './verify.js';
 export interface InitOptions {
   readonly compression?: Compression;
   readonly encrypted?: boolean;
-  /** Target pack size; tests use small packs. */
+  /** Target pack size (DEFAULT_PACK_BYTES when absent); tests use small packs. */
   readonly packSizeBytes?: number;
 }
 

@@ -162,6 +162,9 @@ describe('e2e: remote repositories, replication and faults', function () {
     expect(made.status, String(made.fail_reason)).to.equal('available');
     expect(made.container).to.equal('offsite');
     expect((made.copies as Copy[]).map((c) => [c.repository, c.status])).to.deep.equal([['offsite', 'available'], ['cloud', 'available']]);
+    // The worker created the SFTP repository (a directory of this machine's sshd) with SFTP's 8 MiB packs.
+    const offsiteConfig = JSON.parse(await readFile(path.join(repositories[1].path as string, 'config', 'config'), 'utf8')) as Json;
+    expect(offsiteConfig.packSizeBytes).to.equal(8 * MIB);
 
     await sftpRelay.down();
     try {

@@ -16,12 +16,16 @@ interface Run {
   stderr: string;
 }
 
-function start(args: string[]): ChildProcess {
-  return spawn(process.execPath, [AGENT, ...args], { env: { PATH: process.env.PATH ?? '' } });
+function start(args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
+  return spawn(process.execPath, [AGENT, ...args], { env: { PATH: process.env.PATH ?? '', ...env } });
 }
 
 function agent(...args: string[]): Promise<Run> {
-  const child = start(args);
+  return agentWith({}, ...args);
+}
+
+function agentWith(env: NodeJS.ProcessEnv, ...args: string[]): Promise<Run> {
+  const child = start(args, env);
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -66,6 +70,22 @@ describe('floe-agent (the built CLI)', function () {
     expect((await agent('delete', ...secret, 'first')).code).to.equal(0);
     const prune = await agent('prune', ...secret, '--json');
     expect(JSON.parse(prune.stdout)).to.include({ packsRemoved: 0 });
+  });
+
+  it('init --repository creates a configured repository with its compression and pack size, unless its options say otherwise', async () => {
+    const configured = [
+      { name: 'tuned', type: 'local', path: join(dir, 'tuned'), compression: 'gzip', packSize: '2M', encryption: { passwordFile: join(dir, 'pw') } },
+      { name: 'plain', type: 'local', path: join(dir, 'plain'), compression: 'gzip', encryption: 'none' },
+    ];
+    const env = { FLOE_BACKUP_REPOSITORIES: JSON.stringify(configured), FLOE_DATA_DIR: dir };
+    const tuned = await agentWith(env, 'init', '--repository', 'tuned');
+    expect(tuned.code, tuned.stderr).to.equal(0);
+    const plain = await agentWith(env, 'init', '--repository', 'plain', '--compression', 'zstd');
+    expect(plain.code, plain.stderr).to.equal(0);
+    const config = async (name: string) => JSON.parse(await readFile(join(dir, name, 'config', 'config'), 'utf8')) as Record<string, unknown>;
+    expect(await config('tuned')).to.include({ compression: 'gzip', packSizeBytes: 2 * 1024 * 1024 });
+    expect((await config('tuned')).encryption).to.not.equal(null);
+    expect(await config('plain')).to.include({ compression: 'zstd', packSizeBytes: 16 * 1024 * 1024, encryption: null });
   });
 
   it('exits 4 on a wrong key, 3 on an unknown backup, 2 on bad usage, 1 when verify finds damage', async () => {

@@ -29,6 +29,11 @@ describe('Backup repository configuration', () => {
     expect(backup.repositories[3].encryption).to.deep.equal({ kind: 'none' });
   });
 
+  it('creates SFTP repositories with 8 MiB packs and the others with the engine default, unless packSize says otherwise', () => {
+    const backup = load([sftp, s3, { ...s3, name: 'big-packs', packSize: '32M' }, { ...sftp, name: 'sftp-16', packSize: 16 * 1024 * 1024 }]);
+    expect(backup.repositories.map((r) => r.packSizeBytes)).to.deep.equal([8 * 1024 * 1024, undefined, 32 * 1024 * 1024, 16 * 1024 * 1024]);
+  });
+
   it('takes FLOE_BACKUP_DEFAULT_REPOSITORY', () => {
     expect(load([sftp, s3], { FLOE_BACKUP_DEFAULT_REPOSITORY: 'cloud' }).defaultRepository).to.equal('cloud');
   });
@@ -42,6 +47,9 @@ describe('Backup repository configuration', () => {
     ['an unknown default', [sftp], { FLOE_BACKUP_DEFAULT_REPOSITORY: 'cloud' }, /FLOE_BACKUP_DEFAULT_REPOSITORY/],
     ['a bad bandwidth', [{ ...sftp, bandwidthLimit: 'fast' }], {}, /bandwidth limit "fast"/],
     ['an unknown field (typo)', [{ ...sftp, hostkey: 'x' }], {}, /hostkey/],
+    ['a pack size below 1M', [{ ...s3, packSize: '512K' }], {}, /pack size "512K" is not a size between 1M and 64M/],
+    ['a pack size above 64M', [{ ...s3, packSize: '1G' }], {}, /pack size "1G"/],
+    ['a pack size that is not a size', [{ ...sftp, packSize: 'big' }], {}, /pack size "big"/],
   ];
   for (const [what, repositories, extra, message] of refusals) {
     it(`refuses ${what} with a message naming it`, () => {
