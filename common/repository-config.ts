@@ -21,7 +21,8 @@ export type SecretRef = z.infer<typeof secretRef>;
 const repositoryName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'repository names use letters, digits, ".", "_" and "-" (at most 64)');
 
 const BYTE_SIZE = /^(\d+(?:\.\d+)?)\s*([KMG]?)(?:i?B)?(?:\/s)?$/i;
-const BYTE_UNITS: Readonly<Record<string, number>> = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 };
+const MIB = 1024 ** 2;
+const BYTE_UNITS: Readonly<Record<string, number>> = { '': 1, K: 1024, M: MIB, G: 1024 * MIB };
 
 /** "500K", "20M", "1.5G" or a plain number of bytes per second. */
 export function parseBandwidth(value: string | number): number {
@@ -37,7 +38,6 @@ export function parseByteSize(value: string | number, what: string, expected = '
   return bytes;
 }
 
-const MIB = 1024 ** 2;
 /**
  * Smaller packs on SFTP: ssh2 keeps copies of what it sends, so an SFTP backup holds more memory
  * per pack in flight than the other types. 8 MiB packs keep it under 160 MiB at the same speed
