@@ -113,8 +113,12 @@ async function prepareTarget(fh: FileHandle, manifest: Manifest, target: string)
   return holeBytes;
 }
 
-/** Page-cache writes of this size were much faster here than larger ones (shared/reference/engine-performance.md). */
-const WRITE_BYTES = 128 * 1024;
+/**
+ * Page-cache writes of 128–256 KiB were much faster here than larger ones
+ * (shared/reference/engine-performance.md). 256 KiB writes a default chunk in one call: each call
+ * wakes a pool thread, which takes the core from the event loop (docs/benchmarks.md).
+ */
+const WRITE_BYTES = 256 * 1024;
 
 async function writeAll(fh: FileHandle, data: Buffer, offset: number): Promise<void> {
   let done = 0;
