@@ -1,6 +1,6 @@
 import type { RepositoryTarget } from './repository-site.js';
 import { BASELINE_TOOL, figuresFor, type StepFigures } from './summary.js';
-import { mebibytes, megabytes, ratio, seconds } from './units.js';
+import { mebibytes, megabytes, ratio, ratioAgainstTarget, seconds } from './units.js';
 
 /** One of the issues' performance targets, the repositories it is about, what was measured and whether it is met. */
 export interface TargetCheck {
@@ -57,13 +57,13 @@ function remoteTargets(figures: readonly StepFigures[], target: RepositoryTarget
 
 function speedTarget(target: string, f: StepFigures, atLeast: number): TargetCheck | undefined {
   if (f.speedVsBaseline === undefined) return undefined;
-  return { repository: f.target, target, measured: `${ratio(f.speedVsBaseline)} ${BASELINE_TOOL}'s speed`, met: f.speedVsBaseline >= atLeast };
+  return { repository: f.target, target, measured: `${ratioAgainstTarget(f.speedVsBaseline)} ${BASELINE_TOOL}'s speed`, met: f.speedVsBaseline >= atLeast };
 }
 
 function timeShareTarget(target: string, f: StepFigures, atMost: number): TargetCheck | undefined {
   if (f.speedVsBaseline === undefined) return undefined;
   const share = 1 / f.speedVsBaseline;
-  return { repository: f.target, target, measured: `${share.toFixed(2)} of ${BASELINE_TOOL}'s time`, met: share <= atMost };
+  return { repository: f.target, target, measured: `${share.toFixed(3)} of ${BASELINE_TOOL}'s time`, met: share <= atMost };
 }
 
 function growthTarget(f: StepFigures, bytesChanged: number): TargetCheck | undefined {

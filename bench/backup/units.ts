@@ -7,6 +7,11 @@ export function ratio(r: number): string {
   return `${r.toFixed(r < 1 ? 2 : 1)}×`;
 }
 
+/** For a ratio checked against a target: two decimals, so that 1.97× does not read as 2.0×. */
+export function ratioAgainstTarget(r: number): string {
+  return `${r.toFixed(2)}×`;
+}
+
 export function megabytes(bytes: number): string {
   return `${(bytes / 1e6).toFixed(1)} MB`;
 }
