@@ -112,15 +112,21 @@ function loadEngine(): Promise<Engine> {
 
 /**
  * Opens the repository (with `createIfMissing`, as a backup does, creates it when it has no config
- * yet). The engine loads on the main thread meanwhile, while scrypt derives the key on the thread pool.
+ * yet). The engine loads on the main thread once the config is read, while scrypt derives the key on
+ * the thread pool: earlier, it would delay a remote store's connection.
  */
 async function openRepository(o: RepoOptions, io: AgentIo, { createIfMissing = false } = {}): Promise<{ engine: Engine; repo: BackupRepository }> {
   const unlock = createIfMissing ? unlockIfInitialized : unlockRepository;
-  const [engine, { store, secret, initOptions, unlocked }] = await Promise.all([
-    loadEngine(),
-    agentRepository(o, io.env).then(async (access) => ({ ...access, unlocked: await unlock(access.store, access.secret) })),
-  ]);
-  return { engine, repo: await engine.BackupRepository.unlockedOrInit(store, secret, unlocked, initOptions) };
+  const { store, secret, initOptions } = await agentRepository(o, io.env);
+  let engine: Promise<Engine> | undefined;
+  const unlocked = await unlock(store, secret, {
+    onConfigRead: () => {
+      engine = loadEngine();
+    },
+  });
+  engine ??= loadEngine(); // a repository without a config yet
+  const loaded = await engine;
+  return { engine: loaded, repo: await loaded.BackupRepository.unlockedOrInit(store, secret, unlocked, initOptions) };
 }
 
 async function withProgress<T>(io: AgentIo, o: RepoOptions, run: (p: Progress | undefined) => Promise<T>): Promise<T> {

@@ -10,13 +10,20 @@ export interface UnlockedRepository {
   readonly keys: MasterKeys | undefined;
 }
 
-/**
- * Reads a repository's config and unwraps its keys with the secret. This module loads neither the
- * rest of the engine nor its native bindings: a short-lived command (floe-agent) loads those while
- * scrypt derives the key on the thread pool, which hides about 50 ms of its start-up.
- */
-export async function unlockRepository(store: ObjectStore, secret: RepositorySecret): Promise<UnlockedRepository> {
+export interface UnlockHooks {
+  /**
+   * Called once the config is read, as the key derivation starts (or at once when there is none).
+   * This module loads neither the rest of the engine nor its native bindings: a short-lived command
+   * (floe-agent) loads those here, on the main thread, which is idle while scrypt runs on the
+   * thread pool; a remote store has connected by then.
+   */
+  readonly onConfigRead?: () => void;
+}
+
+/** Reads a repository's config and unwraps its keys with the secret. */
+export async function unlockRepository(store: ObjectStore, secret: RepositorySecret, hooks: UnlockHooks = {}): Promise<UnlockedRepository> {
   const config = parseConfig(await store.load(CONFIG_HANDLE).catch(notInitialized));
+  hooks.onConfigRead?.();
   if (!config.encryption) return { config, keys: undefined };
   if (secret.passphrase === undefined && secret.keyFile === undefined) {
     throw new WrongKeyError('the repository is encrypted: give a passphrase or a key file');
@@ -26,8 +33,8 @@ export async function unlockRepository(store: ObjectStore, secret: RepositorySec
 }
 
 /** As unlockRepository; `undefined` when the repository has no config yet. */
-export function unlockIfInitialized(store: ObjectStore, secret: RepositorySecret): Promise<UnlockedRepository | undefined> {
-  return unlockRepository(store, secret).catch((err: unknown) => {
+export function unlockIfInitialized(store: ObjectStore, secret: RepositorySecret, hooks: UnlockHooks = {}): Promise<UnlockedRepository | undefined> {
+  return unlockRepository(store, secret, hooks).catch((err: unknown) => {
     if (err instanceof RepositoryNotInitializedError) return undefined;
     throw err;
   });

@@ -6,6 +6,7 @@ import { Readable } from 'node:stream';
 import { blake3 } from '@napi-rs/blake-hash';
 import { BackupRepository, IntegrityError, WrongKeyError, BackupNotFoundError, UnsupportedFormatError } from '../../../backup-worker/engine/index.js';
 import { BlobCodec } from '../../../backup-worker/engine/blob-codec.js';
+import { unlockIfInitialized, unlockRepository } from '../../../backup-worker/engine/unlock.js';
 import { MemoryRepository } from '../../../backup-worker/repositories/index.js';
 import { BLOCK, BufferSource, imageWithHoles, readBack, rejection, withTempDir } from '../../support/backup-fixtures.js';
 
@@ -109,6 +110,18 @@ describe('Backup engine: keys and integrity', () => {
     await newRepo(store);
     expect(await rejection(BackupRepository.open(store, { passphrase: 'wrong' }))).to.be.instanceOf(WrongKeyError);
     expect(await rejection(BackupRepository.open(store, {}))).to.be.instanceOf(WrongKeyError);
+  });
+
+  it('tells the caller once the config is read, before the key is derived, and not when there is no config', async () => {
+    const store = new MemoryRepository();
+    const events: string[] = [];
+    const hooks = { onConfigRead: () => events.push('config read') };
+    expect(await unlockIfInitialized(store, SECRET, hooks)).to.equal(undefined);
+    expect(events).to.deep.equal([]);
+    await newRepo(store);
+    const unlocked = await unlockRepository(store, SECRET, hooks).finally(() => events.push('unlocked'));
+    expect(events).to.deep.equal(['config read', 'unlocked']);
+    expect(unlocked.keys).to.not.equal(undefined);
   });
 
   it('opens with a key file, and refuses another key file', async () => {
