@@ -122,6 +122,8 @@ async function openRepository(o: RepoOptions, io: AgentIo, { createIfMissing = f
   const unlocked = await unlock(store, secret, {
     onConfigRead: () => {
       engine = loadEngine();
+      // Awaited below; should the unlock fail first, its error is the one to report.
+      engine.catch(() => undefined);
     },
   });
   engine ??= loadEngine(); // a repository without a config yet
