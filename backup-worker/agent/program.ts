@@ -118,17 +118,11 @@ function loadEngine(): Promise<Engine> {
 async function openRepository(o: RepoOptions, io: AgentIo, { createIfMissing = false } = {}): Promise<{ engine: Engine; repo: BackupRepository }> {
   const unlock = createIfMissing ? unlockIfInitialized : unlockRepository;
   const { store, secret, initOptions } = await agentRepository(o, io.env);
-  let engine: Promise<Engine> | undefined;
-  const unlocked = await unlock(store, secret, {
-    onConfigRead: () => {
-      engine = loadEngine();
-      // Awaited below; should the unlock fail first, its error is the one to report.
-      engine.catch(() => undefined);
-    },
-  });
-  engine ??= loadEngine(); // a repository without a config yet
-  const loaded = await engine;
-  return { engine: loaded, repo: await loaded.BackupRepository.unlockedOrInit(store, secret, unlocked, initOptions) };
+  // Node keeps one load per module: the import started here is the one awaited below, where a
+  // failure is reported unless the unlock's error comes first.
+  const unlocked = await unlock(store, secret, { onConfigRead: () => void loadEngine().catch(() => undefined) });
+  const engine = await loadEngine();
+  return { engine, repo: await engine.BackupRepository.unlockedOrInit(store, secret, unlocked, initOptions) };
 }
 
 async function withProgress<T>(io: AgentIo, o: RepoOptions, run: (p: Progress | undefined) => Promise<T>): Promise<T> {
