@@ -64,11 +64,16 @@ export class BrokerConnection {
   async waitForModel(timeoutMs: number): Promise<ChannelModel> {
     if (this.#model) return this.#model;
     if (this.isClosed) throw new Error('the connection is closed');
-    const signal = AbortSignal.any([this.#closing.signal, AbortSignal.timeout(Math.max(1, timeoutMs))]);
+    // Not AbortSignal.timeout: inside AbortSignal.any, Node 20 lets the garbage collector take the
+    // timeout signal, and the wait would never end while the broker stays away.
+    const timeout = new AbortController();
+    const timer = setTimeout(() => timeout.abort(), Math.max(1, timeoutMs));
     try {
-      await once(this.#ready, 'ready', { signal });
+      await once(this.#ready, 'ready', { signal: AbortSignal.any([this.#closing.signal, timeout.signal]) });
     } catch {
       throw new Error(this.isClosed ? 'the connection is closed' : `not connected (${this.#lastError})`);
+    } finally {
+      clearTimeout(timer);
     }
     if (!this.#model) throw new Error('the connection was lost again');
     return this.#model;

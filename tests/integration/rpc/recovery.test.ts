@@ -1,6 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+import v8 from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { expect } from 'chai';
 import { uniqueName } from '../../support/env.js';
 import { BrokerProxy, BrokerScratch, closeBrokerConnection, deferred, testContext, waitUntil } from './rpc-support.js';
@@ -142,6 +145,27 @@ describe('rpc/amqp-transport recovery (RabbitMQ)', function () {
     // The reconnect backoff may outlast one short cast: cast until the transport is back.
     await waitUntil('a cast went through', () => rpc.cast(topic, 'work', {}, testContext()).then(() => true, () => false));
     expect(await scratch.readyCount(topic)).to.equal(1);
+  });
+
+  it('rejects casts waiting for an unreachable broker in time while the garbage collector runs', async () => {
+    v8.setFlagsFromString('--expose-gc');
+    const collectGarbage = runInNewContext('gc') as () => void;
+    const topic = scratch.queue('outage-gc');
+    const proxy = await BrokerProxy.start();
+    proxies.push(proxy);
+    const rpc = await scratch.transport({ callTimeoutMs: 300 }, proxy.url);
+    await proxy.down();
+
+    const collecting = setInterval(collectGarbage, 20);
+    try {
+      const casts = Array.from({ length: 10 }, () => rpc.cast(topic, 'work', {}, testContext()).then(() => 'sent', (e: unknown) => e));
+      const outcomes = await Promise.race([Promise.all(casts), sleep(5000).then(() => 'still waiting after 5 s')]);
+
+      expect(outcomes).to.be.an('array').with.length(10);
+      for (const outcome of outcomes) expect(outcome).to.include({ code: 'rpc_unavailable' });
+    } finally {
+      clearInterval(collecting);
+    }
   });
 
   it('fails connectRpc when no broker answers in time, without showing the password', async () => {
