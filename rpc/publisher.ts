@@ -75,7 +75,8 @@ export class Publisher {
       }
       try {
         const model = await this.#connection.waitForModel(remaining);
-        return await withTimeout(fn(await this.#channelOf(model)), remaining, 'no confirm from the broker');
+        // The channel's opening counts too: on a connection gone silent it waits for the heartbeat.
+        return await withTimeout(this.#channelOf(model).then(fn), remaining, 'no confirm from the broker');
       } catch (err) {
         lastError = err;
         log.debug('publish failed; retrying', { action, attempt, error: errorMessage(err) });

@@ -42,6 +42,11 @@ export class TcpRelay {
     await closed;
   }
 
+  /** Stops relaying and keeps every connection open: a network partition rather than an outage. */
+  stall(): void {
+    for (const socket of this.#sockets) socket.unpipe().pause();
+  }
+
   #relay(client: net.Socket): void {
     const upstream = net.connect(this.#targetPort, this.#targetHost);
     for (const socket of [client, upstream]) {

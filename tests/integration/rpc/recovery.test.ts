@@ -30,8 +30,9 @@ describe('rpc/amqp-transport recovery (RabbitMQ)', function () {
   });
   afterEach(async () => {
     for (const child of children.splice(0)) child.kill('SIGKILL');
-    await scratch.cleanUp();
+    // First, so that a transport behind a stalled proxy closes at once rather than at its heartbeat.
     for (const proxy of proxies.splice(0)) await proxy.down().catch(() => undefined);
+    await scratch.cleanUp();
   });
 
   it('redelivers to another consumer a message whose consumer process died before the ack', async () => {
@@ -166,6 +167,21 @@ describe('rpc/amqp-transport recovery (RabbitMQ)', function () {
     } finally {
       clearInterval(collecting);
     }
+  });
+
+  it('rejects a cast in time when the connection goes silent without closing (a partition)', async () => {
+    const topic = scratch.queue('partition');
+    const proxy = await BrokerProxy.start();
+    proxies.push(proxy);
+    const rpc = await scratch.transport({ callTimeoutMs: 300 }, proxy.url);
+    proxy.stall();
+
+    const outcome = await Promise.race([
+      rpc.cast(topic, 'work', {}, testContext()).then(() => 'sent', (e: unknown) => e),
+      sleep(5000).then(() => 'still waiting after 5 s'),
+    ]);
+
+    expect(outcome).to.include({ code: 'rpc_unavailable' });
   });
 
   it('fails connectRpc when no broker answers in time, without showing the password', async () => {

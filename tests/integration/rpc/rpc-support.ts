@@ -133,4 +133,8 @@ export class BrokerProxy {
   down(): Promise<void> {
     return this.#relay.down();
   }
+
+  stall(): void {
+    this.#relay.stall();
+  }
 }
