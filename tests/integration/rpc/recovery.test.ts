@@ -1,11 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { setTimeout as sleep } from 'node:timers/promises';
 import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { expect } from 'chai';
 import { uniqueName } from '../../support/env.js';
+import { outcomeWithin } from '../../support/outcome-within.js';
 import { BrokerProxy, BrokerScratch, closeBrokerConnection, deferred, testContext, waitUntil } from './rpc-support.js';
 
 const HANGING_CONSUMER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'hanging-consumer.js');
@@ -160,9 +160,9 @@ describe('rpc/amqp-transport recovery (RabbitMQ)', function () {
     const collecting = setInterval(collectGarbage, 20);
     try {
       const casts = Array.from({ length: 10 }, () => rpc.cast(topic, 'work', {}, testContext()).then(() => 'sent', (e: unknown) => e));
-      const outcomes = await Promise.race([Promise.all(casts), sleep(5000).then(() => 'still waiting after 5 s')]);
+      const outcomes = (await outcomeWithin(Promise.all(casts), 5000)) as unknown[];
 
-      expect(outcomes).to.be.an('array').with.length(10);
+      expect(outcomes).to.have.length(10);
       for (const outcome of outcomes) expect(outcome).to.include({ code: 'rpc_unavailable' });
     } finally {
       clearInterval(collecting);
@@ -176,12 +176,7 @@ describe('rpc/amqp-transport recovery (RabbitMQ)', function () {
     const rpc = await scratch.transport({ callTimeoutMs: 300 }, proxy.url);
     proxy.stall();
 
-    const outcome = await Promise.race([
-      rpc.cast(topic, 'work', {}, testContext()).then(() => 'sent', (e: unknown) => e),
-      sleep(5000).then(() => 'still waiting after 5 s'),
-    ]);
-
-    expect(outcome).to.include({ code: 'rpc_unavailable' });
+    expect(await outcomeWithin(rpc.cast(topic, 'work', {}, testContext()), 5000)).to.include({ code: 'rpc_unavailable' });
   });
 
   it('fails connectRpc when no broker answers in time, without showing the password', async () => {
