@@ -59,6 +59,9 @@ const encryption = z.union([
   z.literal('none'),
 ]);
 
+/** Seconds a remote repository's server may stay silent before a call to it fails and is retried. */
+const idleTimeout = z.number().positive().max(3600).optional();
+
 const common = {
   name: repositoryName,
   compression: z.enum(['zstd', 'gzip', 'none']).optional(),
@@ -83,6 +86,7 @@ const entrySchema = z.discriminatedUnion('type', [
       privateKeyFile: z.string().min(1),
       passphrase: secretRef.optional(),
       maxInFlight: z.number().int().min(1).max(64).optional(),
+      timeout: idleTimeout,
     })
     .strict(),
   z
@@ -98,6 +102,7 @@ const entrySchema = z.discriminatedUnion('type', [
       accessKeyId: z.union([z.string().min(1), secretRef]),
       secretAccessKey: secretRef,
       sessionToken: secretRef.optional(),
+      timeout: idleTimeout,
     })
     .strict(),
   z
@@ -115,6 +120,7 @@ const entrySchema = z.discriminatedUnion('type', [
       interface: z.enum(['public', 'internal', 'admin']).default('public'),
       container: z.string().min(1),
       prefix: z.string().optional(),
+      timeout: idleTimeout,
     })
     .strict(),
 ]);

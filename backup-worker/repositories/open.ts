@@ -69,6 +69,7 @@ async function openSftp(p: SftpParams, what: (field: string) => string): Promise
     hostKey: p.hostKey,
     path: p.path,
     maxInFlight: p.maxInFlight,
+    idleTimeoutMs: milliseconds(p.timeout),
   });
 }
 
@@ -84,6 +85,7 @@ async function openS3(p: S3Params, what: (field: string) => string): Promise<Rep
     accessKeyId: typeof p.accessKeyId === 'string' ? p.accessKeyId : await readSecret(p.accessKeyId, what('accessKeyId')),
     secretAccessKey: await readSecret(p.secretAccessKey, what('secretAccessKey')),
     sessionToken: p.sessionToken && (await readSecret(p.sessionToken, what('sessionToken'))),
+    idleTimeoutMs: milliseconds(p.timeout),
   });
 }
 
@@ -104,5 +106,9 @@ async function openSwift(p: SwiftParams, what: (field: string) => string): Promi
           interface: p.interface,
         };
   const { SwiftRepository } = await import('./swift.js');
-  return new SwiftRepository({ auth, container: p.container, prefix: p.prefix });
+  return new SwiftRepository({ auth, container: p.container, prefix: p.prefix, idleTimeoutMs: milliseconds(p.timeout) });
+}
+
+function milliseconds(seconds: number | undefined): number | undefined {
+  return seconds === undefined ? undefined : seconds * 1000;
 }

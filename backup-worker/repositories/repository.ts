@@ -55,6 +55,13 @@ export const LOCAL_CONCURRENCY: StoreConcurrency = { saves: 1, loads: 2 };
 export const REMOTE_CONCURRENCY: StoreConcurrency = { saves: 2, loads: 4 };
 
 /**
+ * How long a remote store waits without hearing from its server before the call fails (and is
+ * retried). A server cut off without the connection closing (a network partition) would otherwise
+ * hold the call: a connection waiting for an answer, with nothing of its own to send, never times out.
+ */
+export const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
+
+/**
  * A store of named objects, as small as an object store's API: put, get (whole or a range),
  * stat, list, delete. `save` is atomic: readers see the whole object or none of it, and is done
  * with the body's buffers once it settles (callers reuse them).

@@ -18,6 +18,7 @@ import {
   type Repository,
   type SaveOptions,
   REMOTE_CONCURRENCY,
+  DEFAULT_IDLE_TIMEOUT_MS,
 } from './repository.js';
 import { objectPath, KIND_DIRS } from './layout.js';
 
@@ -51,6 +52,7 @@ export interface S3RepositoryOptions {
   readonly forcePathStyle?: boolean;
   readonly maxAttempts?: number; // the SDK's attempts per call (default 1, see DEFAULT_MAX_ATTEMPTS)
   readonly partSizeBytes?: number; // multipart part size (default 32 MiB; min 5 MiB); smaller sized saves are one PUT
+  readonly idleTimeoutMs?: number; // a connection silent this long fails its request (default DEFAULT_IDLE_TIMEOUT_MS)
 }
 
 const MIB = 1024 * 1024;
@@ -70,7 +72,6 @@ const MIN_PART_SIZE = 5 * MIB;
 /** Parts of a multipart upload sent at once. */
 const UPLOAD_QUEUE_SIZE = 2;
 const CONNECT_TIMEOUT_MS = 10_000;
-const IDLE_SOCKET_TIMEOUT_MS = 60_000;
 
 const NOT_FOUND_ERRORS = new Set(['NoSuchKey', 'NotFound']);
 const ACCESS_ERRORS = new Set([
@@ -302,7 +303,7 @@ function createClient(o: S3RepositoryOptions): S3Client {
     // without (6 alternating pairs). A refusal (wrong secret, no permission) already shows on the
     // small requests that open a repository, before any pack is sent.
     expectContinueHeader: false,
-    requestHandler: { connectionTimeout: CONNECT_TIMEOUT_MS, socketTimeout: IDLE_SOCKET_TIMEOUT_MS },
+    requestHandler: { connectionTimeout: CONNECT_TIMEOUT_MS, socketTimeout: o.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS },
   });
 }
 

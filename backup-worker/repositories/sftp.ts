@@ -21,6 +21,7 @@ import {
   type ObjectKind,
   type Repository,
   REMOTE_CONCURRENCY,
+  DEFAULT_IDLE_TIMEOUT_MS,
 } from './repository.js';
 import { objectDir, KIND_DIRS, TEMP_PREFIX } from './layout.js';
 import { piecesOf, PIECE_BYTES, readFully, Session, Slots, Transfer, type Request } from './sftp-session.js';
@@ -38,9 +39,11 @@ export interface SftpRepositoryOptions {
   readonly path: string; // repository root on the server (created when missing)
   readonly maxInFlight?: number; // concurrent SFTP requests (default 8)
   readonly connectTimeoutMs?: number; // default 10000
+  readonly idleTimeoutMs?: number; // a server silent this long is given up (default DEFAULT_IDLE_TIMEOUT_MS)
 }
 
-const KEEPALIVE_MS = 15_000;
+/** Unanswered keepalives before the connection is given up: one is sent every idle timeout / (this + 1). */
+const KEEPALIVES_UNANSWERED = 3;
 const { NO_SUCH_FILE, PERMISSION_DENIED } = ssh2.utils.sftp.STATUS_CODE;
 const log = getLogger('repository:sftp');
 
@@ -293,7 +296,8 @@ export class SftpRepository implements Repository {
         port,
         username,
         readyTimeout: connectTimeoutMs ?? 10_000,
-        keepaliveInterval: KEEPALIVE_MS,
+        keepaliveInterval: Math.ceil((this.#options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS) / (KEEPALIVES_UNANSWERED + 1)),
+        keepaliveCountMax: KEEPALIVES_UNANSWERED,
         authHandler: [auth],
         algorithms: this.#pin.keyType ? { serverHostKey: HOST_KEY_ALGORITHMS[this.#pin.keyType] } : undefined,
         hostVerifier: (key: Buffer) => (presented = fingerprintOf(key)) === this.#pin.fingerprint,

@@ -1,7 +1,8 @@
 import { Readable } from 'node:stream';
+import { Agent } from 'undici';
 import { z } from 'zod';
 import { getLogger } from '../../common/logger.js';
-import { RepositoryAccessError, RepositoryError } from './repository.js';
+import { DEFAULT_IDLE_TIMEOUT_MS, RepositoryAccessError, RepositoryError } from './repository.js';
 
 // Authentication to Swift (tempauth/swauth v1, Keystone v3 password) and requests that carry the
 // token; SwiftRepository (swift.ts) builds on it.
@@ -46,16 +47,20 @@ export interface SwiftCall {
  */
 export class SwiftSession {
   readonly #auth: SwiftAuth;
+  readonly #idleTimeoutMs: number;
+  #connections: Agent;
   #token?: Promise<SwiftToken>;
 
-  constructor(auth: SwiftAuth) {
+  constructor(auth: SwiftAuth, idleTimeoutMs = DEFAULT_IDLE_TIMEOUT_MS) {
     this.#auth = auth;
+    this.#idleTimeoutMs = idleTimeoutMs;
+    this.#connections = this.#newConnections();
   }
 
   async send(call: SwiftCall): Promise<Response> {
     let { token, fresh } = await this.#currentToken();
     for (;;) {
-      const res = await fetchWithToken(token, call);
+      const res = await fetchWithToken(token, call, this.#connections);
       if (res.status !== 401 && res.status !== 403) return res;
       await drain(res);
       if (fresh) throw this.#refused(res, call);
@@ -63,8 +68,20 @@ export class SwiftSession {
     }
   }
 
-  forget(): void {
+  /** Forgets the token and closes the connections; the next call authenticates again. */
+  async close(): Promise<void> {
     this.#token = undefined;
+    const closing = this.#connections;
+    this.#connections = this.#newConnections();
+    await closing.close();
+  }
+
+  /**
+   * fetch's own connections wait five minutes for a silent server. undici's Agent is what fetch
+   * runs on (Node 20 bundles undici 6), and its timeouts count from the last byte received.
+   */
+  #newConnections(): Agent {
+    return new Agent({ headersTimeout: this.#idleTimeoutMs, bodyTimeout: this.#idleTimeoutMs });
   }
 
   #refused(res: Response, call: SwiftCall): RepositoryAccessError {
@@ -85,7 +102,7 @@ export class SwiftSession {
 }
 
 /** Streams the call's body, if any (chunked); the body is released once the server has answered. */
-async function fetchWithToken(token: SwiftToken, call: SwiftCall): Promise<Response> {
+async function fetchWithToken(token: SwiftToken, call: SwiftCall, dispatcher: Agent): Promise<Response> {
   const source = call.body?.();
   try {
     return await fetch(`${token.storageUrl.replace(/\/+$/, '')}/${call.path}`, {
@@ -94,6 +111,7 @@ async function fetchWithToken(token: SwiftToken, call: SwiftCall): Promise<Respo
       body: source ? (Readable.toWeb(source) as ReadableStream<Uint8Array>) : undefined,
       duplex: source ? 'half' : undefined,
       signal: call.signal,
+      dispatcher,
     } as RequestInit);
   } finally {
     source?.destroy();

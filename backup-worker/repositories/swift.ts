@@ -25,6 +25,7 @@ export interface SwiftRepositoryOptions {
   readonly auth: SwiftAuth;
   readonly container: string; // created when missing
   readonly prefix?: string;
+  readonly idleTimeoutMs?: number; // a server silent this long fails the request (default DEFAULT_IDLE_TIMEOUT_MS)
 }
 
 /** Swift's default (and usual maximum) container listing page. */
@@ -45,7 +46,7 @@ export class SwiftRepository implements Repository {
   readonly #containerCreation = new SingleFlight<void>();
 
   constructor(options: SwiftRepositoryOptions) {
-    this.#session = new SwiftSession(options.auth);
+    this.#session = new SwiftSession(options.auth, options.idleTimeoutMs);
     this.#container = options.container;
     this.#prefix = directoryPrefix(options.prefix);
   }
@@ -107,7 +108,7 @@ export class SwiftRepository implements Repository {
   }
 
   async close(): Promise<void> {
-    this.#session.forget();
+    await this.#session.close();
   }
 
   /** One page of the container listing; reading until an empty page copes with any server page limit. */

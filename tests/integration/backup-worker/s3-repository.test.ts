@@ -18,6 +18,7 @@ import {
 import { S3Repository, type S3RepositoryOptions } from '../../../backup-worker/repositories/s3.js';
 import { uniqueName } from '../../support/env.js';
 import { deleteTestBucket, S3_TEST, testS3Client } from '../../support/swift-server.js';
+import { outcomeWithin } from '../../support/outcome-within.js';
 import { TcpRelay } from '../../support/tcp-relay.js';
 import { repositoryConformance } from './repository-conformance.js';
 
@@ -212,6 +213,21 @@ describe('S3Repository', () => {
       expect(await repo.removeTemporaries(['pack'])).to.equal(0);
       expect(await failure(() => raw.send(new HeadBucketCommand({ Bucket: fresh })))).to.be.instanceOf(Error);
     } finally {
+      await repo.close();
+    }
+  });
+
+  it('fails a load from a server that goes silent without closing the connection after idleTimeoutMs', async () => {
+    const relay = await TcpRelay.start('127.0.0.1', Number(new URL(S3_TEST.endpoint).port));
+    const repo = new S3Repository(options({ endpoint: `http://127.0.0.1:${relay.port}`, idleTimeoutMs: 1000 }));
+    try {
+      await repo.save(h, () => Readable.from([big]));
+      relay.stall();
+      const err = await outcomeWithin(repo.load(h), 5000);
+      expect(err).to.be.instanceOf(RepositoryError);
+      expect(err).to.not.be.instanceOf(ObjectNotFoundError);
+    } finally {
+      await relay.down();
       await repo.close();
     }
   });

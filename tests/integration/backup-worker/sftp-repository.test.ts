@@ -21,6 +21,7 @@ import {
   SFTP_TEST,
   sftpTestOptions,
 } from '../../support/sftp-server.js';
+import { outcomeWithin } from '../../support/outcome-within.js';
 import { TcpRelay } from '../../support/tcp-relay.js';
 import { repositoryConformance } from './repository-conformance.js';
 
@@ -206,6 +207,20 @@ function defineSftpTests(): void {
       expect(await failureOf(repo.stat({ kind: 'pack', name: 'ee01' }))).to.be.instanceOf(ObjectNotFoundError);
     } finally {
       await relay.down().catch(() => undefined);
+    }
+  });
+
+  it('gives up a server that goes silent without closing the connection after idleTimeoutMs', async () => {
+    const relay = await TcpRelay.start(SFTP_TEST.host, SFTP_TEST.port);
+    try {
+      const repo = await openRepo({ port: relay.port, idleTimeoutMs: 1000 });
+      await repo.save({ kind: 'index', name: 'before' }, bytes('kept'));
+      relay.stall();
+      const err = await outcomeWithin(repo.load({ kind: 'index', name: 'before' }), 5000);
+      expect(err).to.be.instanceOf(RepositoryError);
+      expect((err as Error).message).to.include(`127.0.0.1:${relay.port}`);
+    } finally {
+      await relay.down();
     }
   });
 

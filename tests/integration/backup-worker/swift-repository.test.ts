@@ -12,12 +12,14 @@ import {
 } from '../../../backup-worker/repositories/index.js';
 import { BackupRepository } from '../../../backup-worker/engine/index.js';
 import { openConfiguredStore } from '../../../backup-worker/repositories/open.js';
+import { RepositoryUnavailableError } from '../../../backup-worker/repositories/resilient.js';
 import { getLogger } from '../../../common/logger.js';
 import { parseRepositories } from '../../../common/repository-config.js';
 import { SwiftRepository, type SwiftAuth } from '../../../backup-worker/repositories/swift.js';
 import { uniqueName } from '../../support/env.js';
 import { KEYSTONE_TEST, SWIFT_TEST } from '../../support/swift-server.js';
 import { BufferSource, imageWithHoles, readBack, withTempDir } from '../../support/backup-fixtures.js';
+import { outcomeWithin } from '../../support/outcome-within.js';
 import { TcpRelay } from '../../support/tcp-relay.js';
 import { repositoryConformance } from './repository-conformance.js';
 
@@ -274,6 +276,32 @@ describe('SwiftRepository', () => {
       await relay.down();
     }
   });
+
+  it('fails a load and a save to a silent server after the configured timeout, naming the repository', async () => {
+    const relay = await TcpRelay.start('127.0.0.1', 8080);
+    const container = uniqueName('floe-swift-test');
+    containers.set(container, 'tempauth');
+    process.env.FLOE_TEST_SWIFT_KEY = SWIFT_TEST.key;
+    const authUrl = `http://127.0.0.1:${relay.port}/auth/v1.0`;
+    const entry = { name: 'silent', type: 'swift', authUrl, user: SWIFT_TEST.user, key: { env: 'FLOE_TEST_SWIFT_KEY' }, container, timeout: 1 };
+    const { repositories } = parseRepositories({ raw: JSON.stringify([entry]), dataDir: '/nonexistent', compression: 'zstd', legacy: {} });
+    const store = await openConfiguredStore(repositories[0], { retries: 0, log: getLogger('test') });
+    try {
+      const h = { kind: 'pack', name: 'silent' } as const;
+      await store.save(h, body(randomBytes(4 * 1024 * 1024)));
+      relay.stall();
+      for (const call of [() => store.load(h), () => store.save(h, body(randomBytes(16 * 1024 * 1024)))]) {
+        const err = await outcomeWithin(call(), 5000);
+        expect(err).to.be.instanceOf(RepositoryUnavailableError);
+        expect((err as Error).message).to.include(`silent (swift 127.0.0.1:${relay.port} container ${container})`);
+      }
+    } finally {
+      await relay.down();
+      await store.close();
+      delete process.env.FLOE_TEST_SWIFT_KEY;
+    }
+  });
+
 });
 
 describe('SwiftRepository with Keystone v3', () => {

@@ -50,6 +50,8 @@ describe('Backup repository configuration', () => {
     ['a pack size below 1M', [{ ...s3, packSize: '512K' }], {}, /pack size "512K" is not a size between 1M and 64M/],
     ['a pack size above 64M', [{ ...s3, packSize: '1G' }], {}, /pack size "1G"/],
     ['a pack size that is not a size', [{ ...sftp, packSize: 'big' }], {}, /pack size "big"/],
+    ['a timeout on a local repository', [{ name: 'plain', type: 'local', path: '/b', timeout: 5 }], {}, /timeout/],
+    ['a timeout that is not a positive number of seconds', [{ ...s3, timeout: 0 }], {}, /timeout/],
   ];
   for (const [what, repositories, extra, message] of refusals) {
     it(`refuses ${what} with a message naming it`, () => {
