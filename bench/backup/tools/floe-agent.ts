@@ -49,8 +49,7 @@ export class FloeAgentTool implements BackupTool {
   #agent(ws: ToolWorkspace, command: string, ...args: string[]): CommandSpec {
     const repository: AgentRepository = ws.repo.target === 'local' ? { args: ['--repo', ws.repo.path] } : this.#configured(ws.repo);
     const secret = ['--password-file', this.#credentials.passwordFile];
-    // Run as a user runs it: the script's first line gives Node its options.
-    return { argv: [this.#script, command, ...repository.args, ...secret, ...args], env: repository.env };
+    return { argv: [process.execPath, this.#script, command, ...repository.args, ...secret, ...args], env: repository.env };
   }
 
   /** The one-entry FLOE_BACKUP_REPOSITORIES of a remote repository, and its name. */

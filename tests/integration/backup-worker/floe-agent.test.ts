@@ -16,9 +16,8 @@ interface Run {
   stderr: string;
 }
 
-/** Runs the script as a user's `floe-agent` does: an executable whose first line starts Node with its options. */
 function start(args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
-  return spawn(AGENT, args, { env: { PATH: process.env.PATH ?? '', ...env } });
+  return spawn(process.execPath, [AGENT, ...args], { env: { PATH: process.env.PATH ?? '', ...env } });
 }
 
 function agent(...args: string[]): Promise<Run> {
