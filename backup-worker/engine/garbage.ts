@@ -3,13 +3,13 @@ import { runInNewContext } from 'node:vm';
 
 export type CollectGarbage = () => void;
 
-type ExposedGc = (options: { type: 'minor' }) => void;
+export type ExposedGc = (options?: { type: 'minor' }) => void;
 
 /**
  * Node offers V8's collector only behind --expose-gc, which a context created while the flag is
  * on receives; the flag is put back at once.
  */
-function exposeGc(): ExposedGc {
+export function exposeGc(): ExposedGc {
   setFlagsFromString('--expose-gc');
   try {
     return runInNewContext('gc') as ExposedGc;

@@ -301,7 +301,6 @@ describe('SwiftRepository', () => {
       delete process.env.FLOE_TEST_SWIFT_KEY;
     }
   });
-
 });
 
 describe('SwiftRepository with Keystone v3', () => {

@@ -1,9 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import v8 from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { expect } from 'chai';
+import { exposeGc } from '../../../backup-worker/engine/garbage.js';
 import { uniqueName } from '../../support/env.js';
 import { outcomeWithin } from '../../support/outcome-within.js';
 import { BrokerProxy, BrokerScratch, closeBrokerConnection, deferred, testContext, waitUntil } from './rpc-support.js';
@@ -149,15 +148,14 @@ describe('rpc/amqp-transport recovery (RabbitMQ)', function () {
   });
 
   it('rejects casts waiting for an unreachable broker in time while the garbage collector runs', async () => {
-    v8.setFlagsFromString('--expose-gc');
-    const collectGarbage = runInNewContext('gc') as () => void;
+    const collectGarbage = exposeGc();
     const topic = scratch.queue('outage-gc');
     const proxy = await BrokerProxy.start();
     proxies.push(proxy);
     const rpc = await scratch.transport({ callTimeoutMs: 300 }, proxy.url);
     await proxy.down();
 
-    const collecting = setInterval(collectGarbage, 20);
+    const collecting = setInterval(() => collectGarbage(), 20); // full collections
     try {
       const casts = Array.from({ length: 10 }, () => rpc.cast(topic, 'work', {}, testContext()).then(() => 'sent', (e: unknown) => e));
       const outcomes = (await outcomeWithin(Promise.all(casts), 5000)) as unknown[];
