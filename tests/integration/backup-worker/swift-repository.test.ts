@@ -189,6 +189,14 @@ describe('SwiftRepository', () => {
     expect(await objectNames(container)).to.deep.equal(['backups/vol-1/keys/k1', 'backups/vol-1/packs/f0/f00d12']);
   });
 
+  it('works again after close(), on new connections and a new token', async () => {
+    repo = openSwift();
+    const h = { kind: 'index', name: 'i1' } as const;
+    await repo.save(h, body('before close'));
+    await repo.close();
+    expect((await repo.load(h)).toString()).to.equal('before close');
+  });
+
   it('finds nothing in a missing container and creates none: only a save does', async () => {
     const container = uniqueName('floe-swift-absent');
     repo = openSwift({ container });
