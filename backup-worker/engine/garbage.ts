@@ -3,7 +3,7 @@ import { runInNewContext } from 'node:vm';
 
 export type CollectGarbage = () => void;
 
-export type ExposedGc = (options?: { type: 'minor' }) => void;
+type ExposedGc = (options?: { type: 'minor' }) => void;
 
 /**
  * Node offers V8's collector only behind --expose-gc, which a context created while the flag is
