@@ -12,15 +12,27 @@ export const PIECE_BYTES = 254 * 1024;
 export type Reply<T> = (err: Error | null | undefined, value?: T) => void;
 export type Request<T> = (sftp: SFTPWrapper, cb: Reply<T>) => void;
 
-/** One SSH connection and its SFTP channel. */
+/**
+ * One SSH connection and its SFTP channel. A server can answer SSH keepalives while an SFTP
+ * request hangs (OpenSSH's sftp-server is its own process, stuck on a dead disk or stopped): when
+ * requests wait and none has been answered for `replyTimeoutMs`, the connection is given up, and
+ * every request waiting on it fails with that reason.
+ */
 export class Session {
   readonly client = new ssh2.Client();
   readonly closed: Promise<void>;
+  readonly #replyTimeoutMs: number;
+  readonly #onLost: (err: Error) => void;
   #sftp: SFTPWrapper | undefined;
   #open = true;
+  #waiting = 0; // requests sent and not answered yet
+  #heardAt = 0; // when the last reply came, or the first waiting request went out
+  #silence: Error | undefined;
 
   /** `onLost` hears the errors of a ready connection (unheard, they would crash the process). */
-  constructor(onLost: (err: Error) => void) {
+  constructor(onLost: (err: Error) => void, replyTimeoutMs: number) {
+    this.#onLost = onLost;
+    this.#replyTimeoutMs = replyTimeoutMs;
     this.closed = new Promise((resolve) => {
       this.client.once('close', () => {
         this.#open = false;
@@ -42,18 +54,43 @@ export class Session {
     const sftp = await call<SFTPWrapper>((cb) => this.client.sftp(cb));
     sftp.on('error', (err: Error) => this.client.emit('error', err));
     this.#sftp = sftp;
+    const watchdog = setInterval(() => this.#checkReplies(), this.#replyTimeoutMs / 4).unref();
+    void this.closed.then(() => clearInterval(watchdog));
   }
 
   /** Refuses at once on a closed connection: ssh2 would wait forever for the reply. */
   request<T>(start: Request<T>): Promise<T> {
     const sftp = this.#sftp;
-    if (!this.#open || !sftp) return Promise.reject(new Error('the SSH connection is closed'));
-    return call((cb) => start(sftp, cb));
+    if (!this.#open || !sftp) return Promise.reject(this.#silence ?? new Error('the SSH connection is closed'));
+    if (this.#waiting++ === 0) this.#heardAt = performance.now();
+    return call<T>((cb) => start(sftp, cb)).then(
+      (value) => {
+        this.#answered();
+        return value;
+      },
+      (err: unknown) => {
+        this.#answered();
+        throw this.#silence ?? err;
+      },
+    );
   }
 
   end(): Promise<void> {
     this.client.end();
     return this.closed;
+  }
+
+  #answered(): void {
+    this.#waiting -= 1;
+    this.#heardAt = performance.now();
+  }
+
+  #checkReplies(): void {
+    if (this.#waiting === 0 || this.#silence || performance.now() - this.#heardAt < this.#replyTimeoutMs) return;
+    this.#silence = new Error(`the server answered no SFTP request for ${this.#replyTimeoutMs / 1000} s`);
+    this.#onLost(this.#silence);
+    // Closing the socket makes ssh2 fail every request still waiting on this connection.
+    this.client.destroy();
   }
 }
 

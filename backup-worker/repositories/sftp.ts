@@ -39,7 +39,7 @@ export interface SftpRepositoryOptions {
   readonly path: string; // repository root on the server (created when missing)
   readonly maxInFlight?: number; // concurrent SFTP requests (default 8)
   readonly connectTimeoutMs?: number; // default 10000
-  readonly idleTimeoutMs?: number; // a server silent this long is given up (default DEFAULT_IDLE_TIMEOUT_MS)
+  readonly idleTimeoutMs?: number; // a server silent, or leaving requests unanswered, this long is given up (default DEFAULT_IDLE_TIMEOUT_MS)
 }
 
 /** Unanswered keepalives before the connection is given up: one is sent every idle timeout / (this + 1). */
@@ -286,8 +286,11 @@ export class SftpRepository implements Repository {
   }
 
   async #connect(): Promise<Session> {
-    const { host, port, username, connectTimeoutMs } = this.#options;
-    const session = new Session((err) => log.warn('SFTP connection lost', { server: this.#server, error: err.message }));
+    const { host, port, username, connectTimeoutMs, idleTimeoutMs = DEFAULT_IDLE_TIMEOUT_MS } = this.#options;
+    const session = new Session(
+      (err) => log.warn('SFTP connection lost', { server: this.#server, error: err.message }),
+      idleTimeoutMs,
+    );
     let presented: string | undefined;
     try {
       const auth: PublicKeyAuthMethod = { type: 'publickey', username, key: this.#privateKey() };
@@ -296,7 +299,7 @@ export class SftpRepository implements Repository {
         port,
         username,
         readyTimeout: connectTimeoutMs ?? 10_000,
-        keepaliveInterval: Math.ceil((this.#options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS) / (KEEPALIVES_UNANSWERED + 1)),
+        keepaliveInterval: Math.ceil(idleTimeoutMs / (KEEPALIVES_UNANSWERED + 1)),
         keepaliveCountMax: KEEPALIVES_UNANSWERED,
         authHandler: [auth],
         algorithms: this.#pin.keyType ? { serverHostKey: HOST_KEY_ALGORITHMS[this.#pin.keyType] } : undefined,

@@ -12,6 +12,8 @@ const KEY_DIR = '/var/lib/floe-test/sshd';
 export const SFTP_TEST = {
   host: '127.0.0.1',
   port: 2222,
+  /** The same server, whose SFTP runs in a separate sftp-server process (which a test can stop). */
+  sftpServerPort: 2223,
   username: 'floe-sftp',
   /** Client key without a passphrase. */
   privateKeyPath: join(KEY_DIR, 'client_ed25519'),

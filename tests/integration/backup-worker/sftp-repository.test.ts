@@ -224,6 +224,25 @@ function defineSftpTests(): void {
     }
   });
 
+  it('gives up a connection whose SFTP requests go unanswered while SSH still answers, then reconnects', async () => {
+    const repo = await openRepo({ port: SFTP_TEST.sftpServerPort, idleTimeoutMs: 1000 });
+    await repo.save({ kind: 'index', name: 'before' }, bytes('kept'));
+    // The connection's own sftp-server process: stopped, it leaves requests unanswered while sshd
+    // still answers the connection's keepalives (as a server stuck on a dead disk would).
+    const server = Number((await exec('pgrep', ['-n', '-u', SFTP_TEST.username, '-x', 'sftp-server'])).stdout);
+    process.kill(server, 'SIGSTOP');
+    try {
+      const err = await outcomeWithin(repo.load({ kind: 'index', name: 'before' }), 5000);
+      expect(err).to.be.instanceOf(RepositoryError);
+      expect((err as Error).message)
+        .to.include(`127.0.0.1:${SFTP_TEST.sftpServerPort}`)
+        .and.include('answered no SFTP request for 1 s');
+      expect((await repo.load({ kind: 'index', name: 'before' })).toString()).to.equal('kept');
+    } finally {
+      process.kill(server, 'SIGKILL');
+    }
+  });
+
   it('fails fast with the server named when the port is closed', async () => {
     const relay = await TcpRelay.start(SFTP_TEST.host, SFTP_TEST.port);
     await relay.down();
