@@ -1,6 +1,7 @@
-import type { Db } from '../common/db/database.js';
+import pRetry from 'p-retry';
+import { isDatabaseUnavailable, type Db } from '../common/db/database.js';
 import type { BackupRow } from '../common/db/schema.js';
-import { InvalidStateError, NotFoundError } from '../common/errors.js';
+import { errorMessage, InvalidStateError, NotFoundError } from '../common/errors.js';
 import { failBackup } from '../common/backup-failure.js';
 import {
   setBackupStatus, transitionBackup, type BackupStatus, type BackupTransition, type BackupTransitionOptions,
@@ -36,9 +37,33 @@ export async function claimBackup(
   }
 }
 
+/** Tries of a write that records how an operation ended, about a minute in all (delays 0.5 s doubling to 16 s). */
+const END_RECORD_TRIES = 7;
+
+/**
+ * Runs `write`, which records how an operation on the backup ended, again while the database cannot
+ * be reached (a restart, a lost connection): the work is done, and only its record is missing. The
+ * write must be one transaction whose transitions are guarded, so that a try that committed without
+ * its answer arriving makes the next try a no-op. When every try fails the row stays as the
+ * operation found it, and resolveOrphaned (resolve-interrupted.ts) ends it once the database is back.
+ */
+export function recordEnd<T>(rt: BackupRuntime, backupId: string, write: () => Promise<T>): Promise<T> {
+  return pRetry(write, {
+    retries: END_RECORD_TRIES - 1,
+    minTimeout: 500,
+    factor: 2,
+    shouldRetry: ({ error }) => isDatabaseUnavailable(error) && !rt.signal.aborted,
+    onFailedAttempt: ({ error, attemptNumber, retriesLeft }) => {
+      if (retriesLeft > 0 && isDatabaseUnavailable(error)) {
+        rt.log.warn('could not record the end of an operation; retrying', { backup_id: backupId, attempt: attemptNumber, error: errorMessage(error) });
+      }
+    },
+  });
+}
+
 /** Records the failure of the operation this worker runs on the backup (see failBackup) and logs it. */
 export async function operationFailed(rt: BackupRuntime, backup: BackupRow, action: string, reason: string): Promise<void> {
-  const failed = await failBackup(rt.db, backup.id, reason, { host: rt.host });
+  const failed = await recordEnd(rt, backup.id, () => failBackup(rt.db, backup.id, reason, { host: rt.host }));
   if (!failed) {
     rt.log.info('failure not recorded: the backup changed meanwhile', { backup_id: backup.id, action });
     return;

@@ -9,16 +9,28 @@ import { restoreBackup } from './operations/restore-backup.js';
 import { recordVerification, verifyBackup } from './operations/verify-backup.js';
 import type { BackupRuntime } from './runtime.js';
 
-/** The RPC handlers of the backup topic (rpc/backup-api.ts), arguments validated at the edge. */
+/**
+ * The RPC handlers of the backup topic (rpc/backup-api.ts), arguments validated at the edge; each
+ * operation counts as running on its backup (rt.running) while it runs.
+ */
 export function backupHandlers(rt: BackupRuntime): Record<BackupMethod, Handler> {
   return {
-    createBackup: async (args) => createBackup(rt, parseRpcArgs(BACKUP_RPC_ARGS.createBackup, args).backupId),
+    createBackup: async (args) => {
+      const { backupId } = parseRpcArgs(BACKUP_RPC_ARGS.createBackup, args);
+      await rt.running.run(backupId, () => createBackup(rt, backupId));
+    },
     restoreBackup: async (args) => {
       const { backupId, volumeId } = parseRpcArgs(BACKUP_RPC_ARGS.restoreBackup, args);
-      await restoreBackup(rt, backupId, volumeId);
+      await rt.running.run(backupId, () => restoreBackup(rt, backupId, volumeId));
     },
-    deleteBackup: async (args) => deleteBackup(rt, parseRpcArgs(BACKUP_RPC_ARGS.deleteBackup, args).backupId),
-    verifyBackup: async (args) => verifyBackup(rt, parseRpcArgs(BACKUP_RPC_ARGS.verifyBackup, args).backupId),
+    deleteBackup: async (args) => {
+      const { backupId } = parseRpcArgs(BACKUP_RPC_ARGS.deleteBackup, args);
+      await rt.running.run(backupId, () => deleteBackup(rt, backupId));
+    },
+    verifyBackup: async (args) => {
+      const { backupId } = parseRpcArgs(BACKUP_RPC_ARGS.verifyBackup, args);
+      await rt.running.run(backupId, () => verifyBackup(rt, backupId));
+    },
   };
 }
 

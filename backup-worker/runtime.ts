@@ -2,6 +2,7 @@ import type { FloeConfig } from '../common/config.js';
 import type { Db } from '../common/db/database.js';
 import type { Logger } from '../common/logger.js';
 import type { RepositorySet } from './repository-set.js';
+import type { RunningOperations } from './running-operations.js';
 
 /** What the operations of one backup worker work with. */
 export interface BackupRuntime {
@@ -13,5 +14,7 @@ export interface BackupRuntime {
   readonly host: string;
   /** Aborted when the service stops: running backups and restores end (as failed) instead of holding the shutdown. */
   readonly signal: AbortSignal;
+  /** The backups this process runs an operation on (see running-operations.ts). */
+  readonly running: RunningOperations;
   readonly log: Logger;
 }

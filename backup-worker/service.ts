@@ -7,8 +7,9 @@ import { recordHeartbeat, recordServiceStopped } from '../common/service-heartbe
 import { BACKUP_TOPIC } from '../rpc/backup-api.js';
 import type { RpcTransport } from '../rpc/transport.js';
 import { backupHandlers, onBackupDeadLetter } from './manager.js';
-import { resolveInterrupted } from './operations/resolve-interrupted.js';
+import { resolveInterrupted, resolveOrphaned } from './operations/resolve-interrupted.js';
 import { RepositorySet } from './repository-set.js';
+import { RunningOperations } from './running-operations.js';
 import type { BackupRuntime } from './runtime.js';
 
 export interface BackupServiceDeps {
@@ -21,7 +22,8 @@ export interface BackupServiceDeps {
  * The backup worker (`floe-backup`, Cinder's cinder-backup): opens the configured repositories in
  * the background (creating each, and its key file, on first use; their states go to the database),
  * resolves what a crash left transitional, then consumes the `floe-backup` topic alongside any other
- * backup worker, with a heartbeat in `services` that also re-checks the repositories.
+ * backup worker, with a heartbeat in `services` that also re-checks the repositories and ends what an
+ * operation left when it could not record its end (resolveOrphaned).
  */
 export async function startBackupService({ config, db, rpc }: BackupServiceDeps): Promise<RunningService> {
   const log = getLogger(`backup:${config.host}`);
@@ -29,7 +31,7 @@ export async function startBackupService({ config, db, rpc }: BackupServiceDeps)
   // Repositories open in the background: one that is down must not hold the worker's start.
   const opening = repositories.openAll();
   const abort = new AbortController();
-  const rt: BackupRuntime = { config, db, repositories, host: config.host, signal: abort.signal, log };
+  const rt: BackupRuntime = { config, db, repositories, host: config.host, signal: abort.signal, running: new RunningOperations(), log };
   const heartbeat = () => recordHeartbeat(db, { binary: 'floe-backup', host: config.host, availabilityZone: config.defaultAvailabilityZone });
   await heartbeat();
   await resolveInterrupted(rt);
@@ -39,6 +41,7 @@ export async function startBackupService({ config, db, rpc }: BackupServiceDeps)
   const periodic = startPeriodicTask('backup heartbeat', config.reportIntervalMs, async () => {
     await heartbeat();
     await repositories.refresh();
+    await resolveOrphaned(rt);
   }, log);
   log.info('backup service started', { host: config.host, repositories: config.backup.repositories.map((r) => r.name).join(','), default_repository: config.backup.defaultRepository });
   return {

@@ -28,6 +28,24 @@ export function openDatabase(url: string, poolSize = 10): Db {
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 
+/** Errors of a Node socket that could not reach the server or lost it. */
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE']);
+/** SQLSTATEs of a server that is going away or not taking connections: class 08 and these. */
+const UNAVAILABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300']);
+/** What pg says when a connection drops mid-query or a pool cannot open one in time. */
+const LOST_CONNECTION_MESSAGE = /^Connection terminated|not queryable|timeout exceeded when trying to connect/;
+
+/**
+ * True when a query failed because the database could not be reached (down, restarting,
+ * unreachable or dropping connections), not because of the query: trying again later may succeed.
+ */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string' && (UNREACHABLE_CODES.has(code) || UNAVAILABLE_SQLSTATES.has(code) || code.startsWith('08'))) return true;
+  return LOST_CONNECTION_MESSAGE.test(err.message);
+}
+
 /** Brings the schema to the latest version; safe when several processes start at once (kysely locks). */
 export async function migrateToLatest(db: Db): Promise<void> {
   const migrator = new Migrator({ db, provider });

@@ -2,12 +2,14 @@ import { expect } from 'chai';
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { execFile } from 'node:child_process';
-import { open, readdir } from 'node:fs/promises';
+import { access, open, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { TestApi } from '../support/api-client.js';
 import { cinder, startStack, waitForBackupService, type Stack } from '../support/stack.js';
+import { TcpRelay } from '../support/tcp-relay.js';
+import { TEST_DATABASE_URL } from '../support/env.js';
 
 const exec = promisify(execFile);
 const FLOE_AGENT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/floe-agent.js');
@@ -21,12 +23,19 @@ describe('e2e: volume backups', function () {
   this.timeout(300_000);
   let stack: Stack;
   let api: TestApi;
+  /** Between the backup worker and PostgreSQL, for the test of a lost database. */
+  let databaseRelay: TcpRelay;
 
   before(async () => {
-    stack = await startStack({ backends: [{ name: BACKEND, capacityGb: 50 }], backup: true });
+    const database = new URL(TEST_DATABASE_URL);
+    databaseRelay = await TcpRelay.start(database.hostname, Number(database.port || 5432));
+    stack = await startStack({ backends: [{ name: BACKEND, capacityGb: 50 }], backup: true, backupDatabasePort: databaseRelay.port });
     api = new TestApi(stack.apiUrl, 'demo', 'demo');
   });
-  after(async () => stack?.stop());
+  after(async () => {
+    await stack?.stop();
+    await databaseRelay?.down();
+  });
 
   function volumeFile(id: string): string {
     return path.join(stack.dataDir, 'volumes', BACKEND, `volume-${id}.img`);
@@ -69,6 +78,15 @@ describe('e2e: volume backups', function () {
     const backup = await api.waitForBackup(backupId, ['available']);
     expect(backup.fail_reason).to.equal(null);
     return res.body.restore.volume_id;
+  }
+
+  /** A new volume with 512 MiB of random data and the backup of it, just asked for (it runs for seconds). */
+  async function startLongBackup(volumeName: string, backupName: string): Promise<{ vol: string; id: string }> {
+    const vol = await createVolume(1, volumeName);
+    for (let i = 0; i < 4; i += 1) await writeAt(vol, [[i * 128 * MIB, randomBytes(128 * MIB)]]);
+    const res = await api.request<{ backup: { id: string } }>('POST', '/backups', { backup: { volume_id: vol, name: backupName } });
+    expect(res.status).to.equal(202);
+    return { vol, id: res.body.backup.id };
   }
 
   /** os-verify, then the backup once its verify_status is no longer `verifying`. */
@@ -156,12 +174,8 @@ describe('e2e: volume backups', function () {
   });
 
   it('a backup worker killed mid-backup: after restart the backup is error with a reason, the volume available, the next backup succeeds, prune removes what it left', async () => {
-    const vol = await createVolume(1, 'bk-crash');
-    for (let i = 0; i < 4; i += 1) await writeAt(vol, [[i * 128 * MIB, randomBytes(128 * MIB)]]);
-    const res = await api.request<{ backup: { id: string } }>('POST', '/backups', { backup: { volume_id: vol, name: 'doomed' } });
-    expect(res.status).to.equal(202);
-    const id = res.body.backup.id;
     const packsBefore = await packFiles(stack.dataDir);
+    const { vol, id } = await startLongBackup('bk-crash', 'doomed');
     await waitForProgress(api, id);
     await waitForNewPack(stack.dataDir, packsBefore);
     await stack.kill('backup', 'SIGKILL');
@@ -187,6 +201,23 @@ describe('e2e: volume backups', function () {
     expect(listed.map((b) => b.backupId).sort()).to.deep.equal([...available].sort());
     for (const backupId of available) expect((await verify(backupId)).verify_status, backupId).to.equal('ok');
     expect(await digest(volumeFile(await restore(String(next.id), null)), GIB)).to.equal(await digest(volumeFile(vol), GIB));
+  });
+
+  it('a backup that ends while its worker cannot reach the database is recorded once the database is back', async () => {
+    const { vol, id } = await startLongBackup('db-lost', 'db-lost');
+    await waitForProgress(api, id);
+    await databaseRelay.down();
+    try {
+      // The manifest is written last: the data is all stored, and the worker is trying to record it.
+      await waitForFile(path.join(stack.dataDir, 'backups', 'manifests', id));
+      await new Promise((r) => setTimeout(r, 1_500));
+    } finally {
+      await databaseRelay.up();
+    }
+    const done = await api.waitForBackup(id, ['available', 'error']);
+    expect(done.status, String(done.fail_reason)).to.equal('available');
+    expect((await api.waitForVolume(vol, ['available', 'backing-up'])).status).to.equal('available');
+    expect((await verify(id)).verify_status).to.equal('ok');
   });
 
   it('a backup worker killed mid-restore: after restart the backup is available with a reason, the volume error_restoring, and the backup restores again', async () => {
@@ -254,6 +285,14 @@ async function waitForNewPack(dataDir: string, before: ReadonlySet<string>): Pro
   const deadline = Date.now() + 60_000;
   while ([...await packFiles(dataDir)].every((p) => before.has(p))) {
     if (Date.now() > deadline) throw new Error('the backup stored no pack within 60 s');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+async function waitForFile(file: string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (!(await access(file).then(() => true, () => false))) {
+    if (Date.now() > deadline) throw new Error(`${file} did not appear within 60 s`);
     await new Promise((r) => setTimeout(r, 20));
   }
 }

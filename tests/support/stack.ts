@@ -27,6 +27,8 @@ export interface StackOptions {
   readonly env?: Record<string, string>;
   /** Also run a backup worker (process 'backup'); its repository is `<dataDir>/backups`. */
   readonly backup?: boolean;
+  /** The backup worker reaches PostgreSQL on this local port instead (a TcpRelay a test can cut). */
+  readonly backupDatabasePort?: number;
 }
 
 /** The real processes of one Floe deployment, each in its own database and RabbitMQ virtual host. */
@@ -81,6 +83,14 @@ interface ProcessSpec {
   readonly env: NodeJS.ProcessEnv;
 }
 
+function backupEnv(env: NodeJS.ProcessEnv, databaseUrl: string, databasePort: number | undefined): NodeJS.ProcessEnv {
+  if (databasePort === undefined) return env;
+  const url = new URL(databaseUrl);
+  url.hostname = '127.0.0.1';
+  url.port = String(databasePort);
+  return { ...env, FLOE_DATABASE_URL: url.href };
+}
+
 export async function startStack(options: StackOptions): Promise<Stack> {
   const id = uniqueName('e2e').replace('-', '_');
   const dbName = `floe_${id}`;
@@ -112,7 +122,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       `volume-${b.name}`,
       { script: 'floe-volume.js', env: { ...env, FLOE_VOLUME_BACKENDS: b.name } },
     ]),
-    ...(options.backup ? [['backup', { script: 'floe-backup.js', env }] as [string, ProcessSpec]] : []),
+    ...(options.backup ? [['backup', { script: 'floe-backup.js', env: backupEnv(env, databaseUrl, options.backupDatabasePort) }] as [string, ProcessSpec]] : []),
   ]);
   const children = new Map<string, ChildProcess>();
   const apiUrl = `http://127.0.0.1:${port}`;
