@@ -1,3 +1,5 @@
+import pRetry from 'p-retry';
+import { isDatabaseUnavailable } from '../common/db/database.js';
 import { errorMessage } from '../common/errors.js';
 import { failBackup } from '../common/backup-failure.js';
 import { BACKUP_RPC_ARGS, type BackupMethod } from '../rpc/backup-api.js';
@@ -11,27 +13,54 @@ import type { BackupRuntime } from './runtime.js';
 
 /**
  * The RPC handlers of the backup topic (rpc/backup-api.ts), arguments validated at the edge; each
- * operation counts as running on its backup (rt.running) while it runs.
+ * operation counts as running on its backup (rt.running) while it runs, and waits out a database
+ * that cannot be reached (whileDatabaseIsDown).
  */
 export function backupHandlers(rt: BackupRuntime): Record<BackupMethod, Handler> {
+  const perform = (backupId: string, operation: () => Promise<void>) =>
+    rt.running.run(backupId, () => whileDatabaseIsDown(rt, backupId, operation));
   return {
     createBackup: async (args) => {
       const { backupId } = parseRpcArgs(BACKUP_RPC_ARGS.createBackup, args);
-      await rt.running.run(backupId, () => createBackup(rt, backupId));
+      await perform(backupId, () => createBackup(rt, backupId));
     },
     restoreBackup: async (args) => {
       const { backupId, volumeId } = parseRpcArgs(BACKUP_RPC_ARGS.restoreBackup, args);
-      await rt.running.run(backupId, () => restoreBackup(rt, backupId, volumeId));
+      await perform(backupId, () => restoreBackup(rt, backupId, volumeId));
     },
     deleteBackup: async (args) => {
       const { backupId } = parseRpcArgs(BACKUP_RPC_ARGS.deleteBackup, args);
-      await rt.running.run(backupId, () => deleteBackup(rt, backupId));
+      await perform(backupId, () => deleteBackup(rt, backupId));
     },
     verifyBackup: async (args) => {
       const { backupId } = parseRpcArgs(BACKUP_RPC_ARGS.verifyBackup, args);
-      await rt.running.run(backupId, () => verifyBackup(rt, backupId));
+      await perform(backupId, () => verifyBackup(rt, backupId));
     },
   };
+}
+
+/**
+ * Runs `operation` again, holding its message, for as long as it fails because the database cannot
+ * be reached (every operation is safe to run again: a redelivery does the same). A redelivery
+ * instead would count towards the message's dead-lettering within seconds, and a dead letter cannot
+ * be recorded on the backup while the database is down either: the backup would stay transitional.
+ * The waits double from half a second to 10 s; the worker's shutdown ends them (the message then
+ * goes back to its queue).
+ */
+function whileDatabaseIsDown(rt: BackupRuntime, backupId: string, operation: () => Promise<void>): Promise<void> {
+  return pRetry(operation, {
+    retries: Infinity,
+    minTimeout: 500,
+    maxTimeout: 10_000,
+    factor: 2,
+    signal: rt.signal,
+    shouldRetry: ({ error }) => isDatabaseUnavailable(error),
+    onFailedAttempt: ({ error, attemptNumber }) => {
+      if (isDatabaseUnavailable(error)) {
+        rt.log.warn('the database cannot be reached; the request waits for it', { backup_id: backupId, attempt: attemptNumber, error: errorMessage(error) });
+      }
+    },
+  });
 }
 
 function isBackupMethod(method: string): method is BackupMethod {

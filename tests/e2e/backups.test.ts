@@ -220,6 +220,25 @@ describe('e2e: volume backups', function () {
     expect((await verify(id)).verify_status).to.equal('ok');
   });
 
+  it('a backup asked for while its worker cannot reach the database runs once the database is back', async () => {
+    const vol = await createVolume(1, 'db-down');
+    await writeAt(vol, [[0, randomBytes(MIB)]]);
+    await databaseRelay.down();
+    let id: string;
+    try {
+      const res = await api.request<{ backup: { id: string } }>('POST', '/backups', { backup: { volume_id: vol, name: 'db-down' } });
+      expect(res.status).to.equal(202);
+      id = res.body.backup.id;
+      // Longer than the RPC layer's redeliveries take to dead-letter a failing request (about a second).
+      await new Promise((r) => setTimeout(r, 4_000));
+    } finally {
+      await databaseRelay.up();
+    }
+    const done = await api.waitForBackup(id, ['available', 'error']);
+    expect(done.status, String(done.fail_reason)).to.equal('available');
+    expect((await api.waitForVolume(vol, ['available', 'backing-up'])).status).to.equal('available');
+  });
+
   it('a backup worker killed mid-restore: after restart the backup is available with a reason, the volume error_restoring, and the backup restores again', async () => {
     const vol = await createVolume(1, 'rs-crash');
     for (let i = 0; i < 2; i += 1) await writeAt(vol, [[i * 300 * MIB, randomBytes(128 * MIB)]]);
