@@ -89,6 +89,23 @@ describe('e2e: volume backups', function () {
     return { vol, id: res.body.backup.id };
   }
 
+  /** Runs `during` with the backup worker cut off from PostgreSQL (the API still reaches it). */
+  async function withDatabaseCut<T>(during: () => Promise<T>): Promise<T> {
+    await databaseRelay.down();
+    try {
+      return await during();
+    } finally {
+      await databaseRelay.up();
+    }
+  }
+
+  /** The backup ends `available` and its volume is `available` again. */
+  async function expectBackedUp(id: string, volumeId: string): Promise<void> {
+    const done = await api.waitForBackup(id, ['available', 'error']);
+    expect(done.status, String(done.fail_reason)).to.equal('available');
+    expect((await api.waitForVolume(volumeId, ['available', 'backing-up'])).status).to.equal('available');
+  }
+
   /** os-verify, then the backup once its verify_status is no longer `verifying`. */
   async function verify(backupId: string): Promise<Record<string, unknown>> {
     const res = await api.request('POST', `/backups/${backupId}/action`, { 'os-verify': null });
@@ -206,37 +223,26 @@ describe('e2e: volume backups', function () {
   it('a backup that ends while its worker cannot reach the database is recorded once the database is back', async () => {
     const { vol, id } = await startLongBackup('db-lost', 'db-lost');
     await waitForProgress(api, id);
-    await databaseRelay.down();
-    try {
+    await withDatabaseCut(async () => {
       // The manifest is written last: the data is all stored, and the worker is trying to record it.
       await waitForFile(path.join(stack.dataDir, 'backups', 'manifests', id));
       await new Promise((r) => setTimeout(r, 1_500));
-    } finally {
-      await databaseRelay.up();
-    }
-    const done = await api.waitForBackup(id, ['available', 'error']);
-    expect(done.status, String(done.fail_reason)).to.equal('available');
-    expect((await api.waitForVolume(vol, ['available', 'backing-up'])).status).to.equal('available');
+    });
+    await expectBackedUp(id, vol);
     expect((await verify(id)).verify_status).to.equal('ok');
   });
 
   it('a backup asked for while its worker cannot reach the database runs once the database is back', async () => {
     const vol = await createVolume(1, 'db-down');
     await writeAt(vol, [[0, randomBytes(MIB)]]);
-    await databaseRelay.down();
-    let id: string;
-    try {
+    const id = await withDatabaseCut(async () => {
       const res = await api.request<{ backup: { id: string } }>('POST', '/backups', { backup: { volume_id: vol, name: 'db-down' } });
       expect(res.status).to.equal(202);
-      id = res.body.backup.id;
       // Longer than the RPC layer's redeliveries take to dead-letter a failing request (about a second).
       await new Promise((r) => setTimeout(r, 4_000));
-    } finally {
-      await databaseRelay.up();
-    }
-    const done = await api.waitForBackup(id, ['available', 'error']);
-    expect(done.status, String(done.fail_reason)).to.equal('available');
-    expect((await api.waitForVolume(vol, ['available', 'backing-up'])).status).to.equal('available');
+      return res.body.backup.id;
+    });
+    await expectBackedUp(id, vol);
   });
 
   it('a backup worker killed mid-restore: after restart the backup is available with a reason, the volume error_restoring, and the backup restores again', async () => {
