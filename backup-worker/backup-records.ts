@@ -37,25 +37,27 @@ export async function claimBackup(
   }
 }
 
-/** Tries of a write that records how an operation ended, about a minute in all (delays 0.5 s doubling to 16 s). */
-const END_RECORD_TRIES = 7;
-
 /**
- * Runs `write`, which records how an operation on the backup ended, again while the database cannot
- * be reached (a restart, a lost connection): the work is done, and only its record is missing. The
- * write must be one transaction whose transitions are guarded, so that a try that committed without
- * its answer arriving makes the next try a no-op. When every try fails the row stays as the
- * operation found it, and resolveOrphaned (resolve-interrupted.ts) ends it once the database is back.
+ * Runs `work` again for as long as it fails because the database cannot be reached (a restart, a
+ * lost connection), waiting 0.5 s, then twice as long each time up to 10 s; the worker's shutdown
+ * ends the wait. `work` must be safe to run again: a request's whole operation (as a redelivery
+ * would run it), or the write that records how one ended, in one transaction whose transitions are
+ * guarded (a try that committed without its answer arriving makes the next one a no-op). A
+ * finished backup is thus recorded `available` once the database is back, and a request that
+ * arrives meanwhile waits, holding its message: redelivered instead, it would be dead-lettered
+ * within seconds, and the dead letter could not mark the backup failed either.
  */
-export function recordEnd<T>(rt: BackupRuntime, backupId: string, write: () => Promise<T>): Promise<T> {
-  return pRetry(write, {
-    retries: END_RECORD_TRIES - 1,
+export function untilDatabaseAnswers<T>(rt: BackupRuntime, backupId: string, work: () => Promise<T>): Promise<T> {
+  return pRetry(work, {
+    retries: Infinity,
     minTimeout: 500,
+    maxTimeout: 10_000,
     factor: 2,
-    shouldRetry: ({ error }) => isDatabaseUnavailable(error) && !rt.signal.aborted,
-    onFailedAttempt: ({ error, attemptNumber, retriesLeft }) => {
-      if (retriesLeft > 0 && isDatabaseUnavailable(error)) {
-        rt.log.warn('could not record the end of an operation; retrying', { backup_id: backupId, attempt: attemptNumber, error: errorMessage(error) });
+    signal: rt.signal,
+    shouldRetry: ({ error }) => isDatabaseUnavailable(error),
+    onFailedAttempt: ({ error, attemptNumber }) => {
+      if (isDatabaseUnavailable(error)) {
+        rt.log.warn('the database cannot be reached; waiting for it', { backup_id: backupId, attempt: attemptNumber, error: errorMessage(error) });
       }
     },
   });
@@ -63,7 +65,7 @@ export function recordEnd<T>(rt: BackupRuntime, backupId: string, write: () => P
 
 /** Records the failure of the operation this worker runs on the backup (see failBackup) and logs it. */
 export async function operationFailed(rt: BackupRuntime, backup: BackupRow, action: string, reason: string): Promise<void> {
-  const failed = await recordEnd(rt, backup.id, () => failBackup(rt.db, backup.id, reason, { host: rt.host }));
+  const failed = await untilDatabaseAnswers(rt, backup.id, () => failBackup(rt.db, backup.id, reason, { host: rt.host }));
   if (!failed) {
     rt.log.info('failure not recorded: the backup changed meanwhile', { backup_id: backup.id, action });
     return;

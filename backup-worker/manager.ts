@@ -1,7 +1,6 @@
-import pRetry from 'p-retry';
-import { isDatabaseUnavailable } from '../common/db/database.js';
 import { errorMessage } from '../common/errors.js';
 import { failBackup } from '../common/backup-failure.js';
+import { untilDatabaseAnswers } from './backup-records.js';
 import { BACKUP_RPC_ARGS, type BackupMethod } from '../rpc/backup-api.js';
 import { parseRpcArgs } from '../rpc/args.js';
 import type { Envelope, Handler } from '../rpc/transport.js';
@@ -13,12 +12,12 @@ import type { BackupRuntime } from './runtime.js';
 
 /**
  * The RPC handlers of the backup topic (rpc/backup-api.ts), arguments validated at the edge; each
- * operation counts as running on its backup (rt.running) while it runs, and waits out a database
- * that cannot be reached (whileDatabaseIsDown).
+ * operation counts as running on its backup (rt.running) while it runs, and waits for a database
+ * that cannot be reached (untilDatabaseAnswers).
  */
 export function backupHandlers(rt: BackupRuntime): Record<BackupMethod, Handler> {
   const perform = (backupId: string, operation: () => Promise<void>) =>
-    rt.running.run(backupId, () => whileDatabaseIsDown(rt, backupId, operation));
+    rt.running.run(backupId, () => untilDatabaseAnswers(rt, backupId, operation));
   return {
     createBackup: async (args) => {
       const { backupId } = parseRpcArgs(BACKUP_RPC_ARGS.createBackup, args);
@@ -37,30 +36,6 @@ export function backupHandlers(rt: BackupRuntime): Record<BackupMethod, Handler>
       await perform(backupId, () => verifyBackup(rt, backupId));
     },
   };
-}
-
-/**
- * Runs `operation` again, holding its message, for as long as it fails because the database cannot
- * be reached (every operation is safe to run again: a redelivery does the same). A redelivery
- * instead would count towards the message's dead-lettering within seconds, and a dead letter cannot
- * be recorded on the backup while the database is down either: the backup would stay transitional.
- * The waits double from half a second to 10 s; the worker's shutdown ends them (the message then
- * goes back to its queue).
- */
-function whileDatabaseIsDown(rt: BackupRuntime, backupId: string, operation: () => Promise<void>): Promise<void> {
-  return pRetry(operation, {
-    retries: Infinity,
-    minTimeout: 500,
-    maxTimeout: 10_000,
-    factor: 2,
-    signal: rt.signal,
-    shouldRetry: ({ error }) => isDatabaseUnavailable(error),
-    onFailedAttempt: ({ error, attemptNumber }) => {
-      if (isDatabaseUnavailable(error)) {
-        rt.log.warn('the database cannot be reached; the request waits for it', { backup_id: backupId, attempt: attemptNumber, error: errorMessage(error) });
-      }
-    },
-  });
 }
 
 function isBackupMethod(method: string): method is BackupMethod {

@@ -1,7 +1,7 @@
 /**
  * The backups this process runs an operation on. A backup whose row names this worker as its host
  * in `creating` or `restoring`, but which is not in here, was left by an operation that ended
- * without recording its end (the database was unreachable then): resolve-interrupted.ts ends it.
+ * without recording its end: resolveOrphaned (resolve-interrupted.ts) ends it.
  */
 export class RunningOperations {
   readonly #counts = new Map<string, number>();

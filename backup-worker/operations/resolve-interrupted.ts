@@ -6,8 +6,8 @@ import { deleteBackup, removeFromRepositories } from './delete-backup.js';
 
 export const INTERRUPTED_BACKUP_REASON = 'The backup worker stopped while the backup was running (crash or kill); the backup is incomplete.';
 export const INTERRUPTED_RESTORE_REASON = 'The backup worker stopped while the restore was running (crash or kill); the volume holds a partial restore.';
-export const UNRECORDED_BACKUP_REASON = 'The backup worker could not record the end of the backup (its database was unreachable); the backup is incomplete.';
-export const UNRECORDED_RESTORE_REASON = 'The backup worker could not record the end of the restore (its database was unreachable); the volume may hold a partial restore.';
+export const UNRECORDED_BACKUP_REASON = 'The backup worker could not record the end of the backup; the backup is incomplete.';
+export const UNRECORDED_RESTORE_REASON = 'The backup worker could not record the end of the restore; the volume may hold a partial restore.';
 
 type LeftStatus = 'creating' | 'restoring';
 const LEFT_STATUSES: readonly LeftStatus[] = ['creating', 'restoring'];
@@ -45,8 +45,9 @@ export async function resolveInterrupted(rt: BackupRuntime): Promise<void> {
 
 /**
  * While the worker runs (with its heartbeat): ends what an operation of this worker left in
- * `creating` or `restoring` when it could not record its end, the database being unreachable for
- * longer than recordEnd tries (backup-records.ts). A row is left behind when no operation of this
+ * `creating` or `restoring` when the write of its end failed otherwise than by an unreachable
+ * database (which it waits for: untilDatabaseAnswers, backup-records.ts), since a redelivery of its
+ * request finds the row taken and does nothing. A row is left behind when no operation of this
  * process runs on it; RunningOperations.ifIdle holds back one that would start meanwhile.
  */
 export async function resolveOrphaned(rt: BackupRuntime): Promise<void> {

@@ -7,7 +7,7 @@ import { failBackup } from '../../../common/backup-failure.js';
 import { openDatabase, type Db } from '../../../common/db/database.js';
 import type { NewBackup } from '../../../common/db/schema.js';
 import { getLogger } from '../../../common/logger.js';
-import { recordEnd } from '../../../backup-worker/backup-records.js';
+import { untilDatabaseAnswers } from '../../../backup-worker/backup-records.js';
 import {
   resolveOrphaned, UNRECORDED_BACKUP_REASON, UNRECORDED_RESTORE_REASON,
 } from '../../../backup-worker/operations/resolve-interrupted.js';
@@ -15,11 +15,12 @@ import { RepositorySet } from '../../../backup-worker/repository-set.js';
 import { RunningOperations } from '../../../backup-worker/running-operations.js';
 import type { BackupRuntime } from '../../../backup-worker/runtime.js';
 import { openTestDb, TEST_DATABASE_URL, testConfig, uniqueName } from '../../support/env.js';
+import { outcomeWithin } from '../../support/outcome-within.js';
 import { TcpRelay } from '../../support/tcp-relay.js';
 import { insertVolume, readVolume, userContext } from '../../support/volume-fixture.js';
 import type { RequestContext } from '../../../common/context.js';
 
-/** Operations of a backup worker that ended without recording their end (the database was unreachable). */
+/** Operations of a backup worker whose end could not be recorded at first, or at all. */
 describe('backup operations left without their end recorded', () => {
   let db: Db;
   let dataDir: string;
@@ -103,7 +104,7 @@ describe('backup operations left without their end recorded', () => {
     try {
       await relay.down();
       let tries = 0;
-      const recorded = recordEnd(rt, backupId, () => {
+      const recorded = untilDatabaseAnswers(rt, backupId, () => {
         tries += 1;
         return failBackup(throughRelay, backupId, 'the volume could not be read', { host: rt.host });
       });
@@ -119,10 +120,24 @@ describe('backup operations left without their end recorded', () => {
     }
   });
 
+  it('stops waiting for the database when the worker stops', async () => {
+    const stopping = new AbortController();
+    const unreachable = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+    let tries = 0;
+    const waiting = untilDatabaseAnswers({ ...rt, signal: stopping.signal }, 'b1', async () => {
+      tries += 1;
+      throw unreachable;
+    }).catch((err: unknown) => err);
+    setTimeout(() => stopping.abort(new Error('The backup worker is stopping.')), 100);
+    const outcome = await outcomeWithin(waiting, 2_000);
+    expect((outcome as Error).message).to.equal('The backup worker is stopping.');
+    expect(tries).to.equal(1);
+  });
+
   it('does not try again a write the database refused', async () => {
     let tries = 0;
     const refused = Object.assign(new Error('duplicate key value violates unique constraint'), { code: '23505' });
-    const outcome = await recordEnd(rt, 'b1', async () => {
+    const outcome = await untilDatabaseAnswers(rt, 'b1', async () => {
       tries += 1;
       throw refused;
     }).catch((err: unknown) => err);
