@@ -39,8 +39,9 @@ export async function claimBackup(
 
 /**
  * Runs `work` again for as long as it fails because the database cannot be reached (a restart, a
- * lost connection), waiting 0.5 s, then twice as long each time up to 10 s; the worker's shutdown
- * ends the wait. `work` must be safe to run again: a request's whole operation (as a redelivery
+ * lost connection), waiting 0.5 s, then twice as long each time up to 10 s; once the worker is
+ * stopping, a try that fails is the last (the try itself still runs, so that an operation stopped
+ * by the shutdown records its failure). `work` must be safe to run again: a request's whole operation (as a redelivery
  * would run it), or the write that records how one ended, in one transaction whose transitions are
  * guarded (a try that committed without its answer arriving makes the next one a no-op). A
  * finished backup is thus recorded `available` once the database is back, and a request that
@@ -53,10 +54,9 @@ export function untilDatabaseAnswers<T>(rt: BackupRuntime, backupId: string, wor
     minTimeout: 500,
     maxTimeout: 10_000,
     factor: 2,
-    signal: rt.signal,
-    shouldRetry: ({ error }) => isDatabaseUnavailable(error),
+    shouldRetry: ({ error }) => isDatabaseUnavailable(error) && !rt.signal.aborted,
     onFailedAttempt: ({ error, attemptNumber }) => {
-      if (isDatabaseUnavailable(error)) {
+      if (isDatabaseUnavailable(error) && !rt.signal.aborted) {
         rt.log.warn('the database cannot be reached; waiting for it', { backup_id: backupId, attempt: attemptNumber, error: errorMessage(error) });
       }
     },
