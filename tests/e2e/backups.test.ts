@@ -220,6 +220,20 @@ describe('e2e: volume backups', function () {
     expect(await digest(volumeFile(await restore(String(next.id), null)), GIB)).to.equal(await digest(volumeFile(vol), GIB));
   });
 
+  it('a backup worker stopped (SIGTERM) mid-backup records the backup as failed by the stop, the volume back to available', async () => {
+    const { vol, id } = await startLongBackup('bk-stop', 'stopped');
+    await waitForProgress(api, id);
+    await stack.kill('backup', 'SIGTERM');
+    try {
+      const stopped = (await api.request<{ backup: Record<string, unknown> }>('GET', `/backups/${id}`)).body.backup;
+      expect([stopped.status, stopped.fail_reason]).to.deep.equal(['error', 'The backup worker is stopping.']);
+      expect((await api.waitForVolume(vol, ['available', 'backing-up'])).status).to.equal('available');
+    } finally {
+      await stack.start('backup');
+      await waitForBackupService(stack.apiUrl);
+    }
+  });
+
   it('a backup that ends while its worker cannot reach the database is recorded once the database is back', async () => {
     const { vol, id } = await startLongBackup('db-lost', 'db-lost');
     await waitForProgress(api, id);
