@@ -1,7 +1,7 @@
-import pRetry from 'p-retry';
-import { isDatabaseUnavailable, type Db } from '../common/db/database.js';
+import type { Db } from '../common/db/database.js';
+import { untilDatabaseAnswers } from '../common/db/database-wait.js';
 import type { BackupRow } from '../common/db/schema.js';
-import { errorMessage, InvalidStateError, NotFoundError } from '../common/errors.js';
+import { InvalidStateError, NotFoundError } from '../common/errors.js';
 import { failBackup } from '../common/backup-failure.js';
 import {
   setBackupStatus, transitionBackup, type BackupStatus, type BackupTransition, type BackupTransitionOptions,
@@ -37,35 +37,9 @@ export async function claimBackup(
   }
 }
 
-/**
- * Runs `work` again for as long as it fails because the database cannot be reached (a restart, a
- * lost connection), waiting 0.5 s, then twice as long each time up to 10 s; once the worker is
- * stopping, a try that fails is the last (the try itself still runs, so that an operation stopped
- * by the shutdown records its failure). `work` must be safe to run again: a request's whole operation (as a redelivery
- * would run it), or the write that records how one ended, in one transaction whose transitions are
- * guarded (a try that committed without its answer arriving makes the next one a no-op). A
- * finished backup is thus recorded `available` once the database is back, and a request that
- * arrives meanwhile waits, holding its message: redelivered instead, it would be dead-lettered
- * within seconds, and the dead letter could not mark the backup failed either.
- */
-export function untilDatabaseAnswers<T>(rt: BackupRuntime, backupId: string, work: () => Promise<T>): Promise<T> {
-  return pRetry(work, {
-    retries: Infinity,
-    minTimeout: 500,
-    maxTimeout: 10_000,
-    factor: 2,
-    shouldRetry: ({ error }) => isDatabaseUnavailable(error) && !rt.signal.aborted,
-    onFailedAttempt: ({ error, attemptNumber }) => {
-      if (isDatabaseUnavailable(error) && !rt.signal.aborted) {
-        rt.log.warn('the database cannot be reached; waiting for it', { backup_id: backupId, attempt: attemptNumber, error: errorMessage(error) });
-      }
-    },
-  });
-}
-
 /** Records the failure of the operation this worker runs on the backup (see failBackup) and logs it. */
 export async function operationFailed(rt: BackupRuntime, backup: BackupRow, action: string, reason: string): Promise<void> {
-  const failed = await untilDatabaseAnswers(rt, backup.id, () => failBackup(rt.db, backup.id, reason, { host: rt.host }));
+  const failed = await untilDatabaseAnswers(rt, { backup_id: backup.id }, () => failBackup(rt.db, backup.id, reason, { host: rt.host }));
   if (!failed) {
     rt.log.info('failure not recorded: the backup changed meanwhile', { backup_id: backup.id, action });
     return;

@@ -1,6 +1,6 @@
 import { errorMessage } from '../common/errors.js';
 import { failBackup } from '../common/backup-failure.js';
-import { untilDatabaseAnswers } from './backup-records.js';
+import { untilDatabaseAnswers } from '../common/db/database-wait.js';
 import { BACKUP_RPC_ARGS, type BackupMethod } from '../rpc/backup-api.js';
 import { parseRpcArgs } from '../rpc/args.js';
 import type { Envelope, Handler } from '../rpc/transport.js';
@@ -17,7 +17,7 @@ import type { BackupRuntime } from './runtime.js';
  */
 export function backupHandlers(rt: BackupRuntime): Record<BackupMethod, Handler> {
   const perform = (backupId: string, operation: () => Promise<void>) =>
-    rt.running.run(backupId, () => untilDatabaseAnswers(rt, backupId, operation));
+    rt.running.run(backupId, () => untilDatabaseAnswers(rt, { backup_id: backupId }, operation));
   return {
     createBackup: async (args) => {
       const { backupId } = parseRpcArgs(BACKUP_RPC_ARGS.createBackup, args);

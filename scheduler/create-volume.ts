@@ -21,6 +21,8 @@ export interface SchedulerRuntime {
   readonly view: BackendStateView;
   readonly policy: SchedulerPolicy;
   readonly volumeRpc: ReturnType<typeof volumeRpcClient>;
+  /** Aborted when the service stops (ends its waits for the database). */
+  readonly signal: AbortSignal;
   readonly log: Logger;
 }
 

@@ -2,6 +2,7 @@ import type { FloeConfig } from '../common/config.js';
 import type { RequestContext } from '../common/context.js';
 import type { Db } from '../common/db/database.js';
 import { errorMessage } from '../common/errors.js';
+import { untilDatabaseAnswers } from '../common/db/database-wait.js';
 import { getLogger } from '../common/logger.js';
 import { startPeriodicTask } from '../common/periodic-task.js';
 import { recordHeartbeat, recordServiceStopped } from '../common/service-heartbeat.js';
@@ -37,6 +38,7 @@ async function onDeadLetter(rt: SchedulerRuntime, envelope: Envelope, error: Err
 export async function startSchedulerService(deps: SchedulerServiceDeps): Promise<RunningService> {
   const { config, db, rpc } = deps;
   const log = getLogger('scheduler');
+  const stopping = new AbortController();
   const rt: SchedulerRuntime = {
     db,
     view: new BackendStateView(),
@@ -45,6 +47,7 @@ export async function startSchedulerService(deps: SchedulerServiceDeps): Promise
       capacityWeightMultiplier: config.scheduler.capacityWeightMultiplier,
     }),
     volumeRpc: volumeRpcClient(rpc),
+    signal: stopping.signal,
     log,
   };
   const heartbeat = async (): Promise<void> => {
@@ -58,7 +61,8 @@ export async function startSchedulerService(deps: SchedulerServiceDeps): Promise
   });
   const consumer = await rpc.serve(
     SCHEDULER_TOPIC,
-    { createVolume: (args, ctx: RequestContext) => scheduleCreateVolume(rt, args, ctx) },
+    // A request waits for a database that cannot be reached rather than be dead-lettered (database-wait.ts).
+    { createVolume: (args, ctx: RequestContext) => untilDatabaseAnswers(rt, { method: 'createVolume' }, () => scheduleCreateVolume(rt, args, ctx)) },
     { onDeadLetter: (envelope, error) => onDeadLetter(rt, envelope, error) },
   );
   const periodic = startPeriodicTask('scheduler heartbeat', config.reportIntervalMs, heartbeat, log);
@@ -66,6 +70,7 @@ export async function startSchedulerService(deps: SchedulerServiceDeps): Promise
   return {
     name: 'floe-scheduler',
     stop: async () => {
+      stopping.abort(new Error('The scheduler is stopping.'));
       await consumer.stop();
       await reports.stop();
       await periodic.stop();

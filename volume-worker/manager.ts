@@ -1,3 +1,4 @@
+import { untilDatabaseAnswers } from '../common/db/database-wait.js';
 import { errorMessage } from '../common/errors.js';
 import { parseRpcArgs } from '../rpc/args.js';
 import type { Envelope, Handler } from '../rpc/transport.js';
@@ -8,14 +9,24 @@ import { extendVolume } from './operations/extend-volume.js';
 import { OPERATION_FAILURES, isOwnedBy, readVolume, failOperation } from './volume-records.js';
 import type { WorkerRuntime } from './worker-runtime.js';
 
-/** The RPC handlers of the volume topic (rpc/volume-api.ts), arguments validated at the edge. */
+/**
+ * The RPC handlers of the volume topic (rpc/volume-api.ts), arguments validated at the edge; each
+ * waits for a database that cannot be reached (untilDatabaseAnswers).
+ */
 export function volumeHandlers(rt: WorkerRuntime): Record<VolumeMethod, Handler> {
+  const perform = (volumeId: string, operation: () => Promise<void>) => untilDatabaseAnswers(rt, { volume_id: volumeId }, operation);
   return {
-    createVolume: async (args, ctx) => createVolume(rt, parseRpcArgs(VOLUME_RPC_ARGS.createVolume, args).volumeId, ctx),
-    deleteVolume: async (args, ctx) => deleteVolume(rt, parseRpcArgs(VOLUME_RPC_ARGS.deleteVolume, args).volumeId, ctx),
+    createVolume: async (args, ctx) => {
+      const { volumeId } = parseRpcArgs(VOLUME_RPC_ARGS.createVolume, args);
+      await perform(volumeId, () => createVolume(rt, volumeId, ctx));
+    },
+    deleteVolume: async (args, ctx) => {
+      const { volumeId } = parseRpcArgs(VOLUME_RPC_ARGS.deleteVolume, args);
+      await perform(volumeId, () => deleteVolume(rt, volumeId, ctx));
+    },
     extendVolume: async (args, ctx) => {
       const { volumeId, newSizeGb } = parseRpcArgs(VOLUME_RPC_ARGS.extendVolume, args);
-      await extendVolume(rt, volumeId, newSizeGb, ctx);
+      await perform(volumeId, () => extendVolume(rt, volumeId, newSizeGb, ctx));
     },
   };
 }

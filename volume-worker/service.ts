@@ -28,12 +28,14 @@ export async function startVolumeService(deps: VolumeServiceDeps): Promise<Runni
   const { config, db, rpc, backend } = deps;
   const backendHost = `${config.host}@${backend.name}`;
   const log = getLogger(`volume:${backendHost}`);
+  const stopping = new AbortController();
   const rt: WorkerRuntime = {
     db,
     driver: createDriver(backend),
     backendHost,
     maxAttempts: config.scheduler.maxAttempts,
     scheduler: schedulerRpcClient(rpc),
+    signal: stopping.signal,
     log,
   };
   await rt.driver.setup();
@@ -48,6 +50,7 @@ export async function startVolumeService(deps: VolumeServiceDeps): Promise<Runni
   return {
     name: `floe-volume ${backendHost}`,
     stop: async () => {
+      stopping.abort(new Error('The volume worker is stopping.'));
       await consumer.stop();
       await periodic.stop();
       await reportStopped(rt, rpc);

@@ -12,5 +12,7 @@ export interface WorkerRuntime {
   /** config.scheduler.maxAttempts: how many backends a create may try. */
   readonly maxAttempts: number;
   readonly scheduler: ReturnType<typeof schedulerRpcClient>;
+  /** Aborted when the service stops (ends its waits for the database). */
+  readonly signal: AbortSignal;
   readonly log: Logger;
 }

@@ -4,7 +4,8 @@ import { errorMessage } from '../../common/errors.js';
 import { releaseBackedUpVolume } from '../../common/backup-failure.js';
 import { BackupRepository, openBlockFile, type BackupSummary } from '../engine/index.js';
 import { copiesOf, setCopy } from '../backup-copies.js';
-import { claimBackup, operationFailed, untilDatabaseAnswers, tryTransitionBackup } from '../backup-records.js';
+import { untilDatabaseAnswers } from '../../common/db/database-wait.js';
+import { claimBackup, operationFailed, tryTransitionBackup } from '../backup-records.js';
 import { recordProgress } from '../progress-recorder.js';
 import type { BackupRuntime } from '../runtime.js';
 import { volumeFileOf } from '../volume-files.js';
@@ -83,7 +84,7 @@ async function backupDone(rt: BackupRuntime, backup: BackupRow, outcomes: readon
     return;
   }
   const primary = complete[0].summary!;
-  const done = await untilDatabaseAnswers(rt, backup.id, () => rt.db.transaction().execute(async (trx) => {
+  const done = await untilDatabaseAnswers(rt, { backup_id: backup.id }, () => rt.db.transaction().execute(async (trx) => {
     const row = await tryTransitionBackup(trx, backup.id, 'created', {
       host: rt.host,
       set: { object_count: primary.objectCount, progress_done_bytes: primary.sizeBytes, progress_total_bytes: primary.sizeBytes },

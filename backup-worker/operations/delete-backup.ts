@@ -3,7 +3,8 @@ import { failBackup } from '../../common/backup-failure.js';
 import { BackupNotFoundError } from '../engine/index.js';
 import type { BackupRow } from '../../common/db/schema.js';
 import { copiesOf } from '../backup-copies.js';
-import { readBackup, untilDatabaseAnswers, tryTransitionBackup } from '../backup-records.js';
+import { untilDatabaseAnswers } from '../../common/db/database-wait.js';
+import { readBackup, tryTransitionBackup } from '../backup-records.js';
 import type { BackupRuntime } from '../runtime.js';
 
 /**
@@ -22,11 +23,11 @@ export async function deleteBackup(rt: BackupRuntime, backupId: string): Promise
     await removeFromRepositories(rt, backup);
   } catch (err) {
     const reason = errorMessage(err);
-    await untilDatabaseAnswers(rt, backupId, () => failBackup(rt.db, backupId, reason));
+    await untilDatabaseAnswers(rt, { backup_id: backupId }, () => failBackup(rt.db, backupId, reason));
     rt.log.warn('delete backup failed', { backup_id: backupId, reason });
     return;
   }
-  if (await untilDatabaseAnswers(rt, backupId, () => tryTransitionBackup(rt.db, backupId, 'deleted', { set: { deleted_at: new Date() } }))) {
+  if (await untilDatabaseAnswers(rt, { backup_id: backupId }, () => tryTransitionBackup(rt.db, backupId, 'deleted', { set: { deleted_at: new Date() } }))) {
     rt.log.info('backup deleted', { backup_id: backupId });
   }
 }

@@ -46,7 +46,7 @@ export async function resolveInterrupted(rt: BackupRuntime): Promise<void> {
 /**
  * While the worker runs (with its heartbeat): ends what an operation of this worker left in
  * `creating` or `restoring` when the write of its end failed otherwise than by an unreachable
- * database (which it waits for: untilDatabaseAnswers, backup-records.ts), since a redelivery of its
+ * database (which it waits for: common/db/database-wait.ts), since a redelivery of its
  * request finds the row taken and does nothing. A row is left behind when no operation of this
  * process runs on it; RunningOperations.ifIdle holds back one that would start meanwhile.
  */

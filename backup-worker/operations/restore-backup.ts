@@ -3,7 +3,8 @@ import type { BackupRow, VolumeRow } from '../../common/db/schema.js';
 import { errorMessage, InvalidStateError, NotFoundError } from '../../common/errors.js';
 import { failBackup } from '../../common/backup-failure.js';
 import { setBackupStatus, transitionVolume } from '../../common/status.js';
-import { claimColumns, operationFailed, readBackup, untilDatabaseAnswers, tryTransitionBackup } from '../backup-records.js';
+import { untilDatabaseAnswers } from '../../common/db/database-wait.js';
+import { claimColumns, operationFailed, readBackup, tryTransitionBackup } from '../backup-records.js';
 import type { RestoreSummary } from '../engine/index.js';
 import { fromAnyCopy } from '../backup-copies.js';
 import { recordProgress } from '../progress-recorder.js';
@@ -105,7 +106,7 @@ async function runRestore(rt: BackupRuntime, backup: BackupRow, volume: VolumeRo
 async function restoreDone(rt: BackupRuntime, backup: BackupRow, summary: RestoreSummary): Promise<void> {
   const volumeId = backup.restore_volume_id as string;
   const progress = { progress_done_bytes: summary.sizeBytes, progress_total_bytes: summary.sizeBytes };
-  const done = await untilDatabaseAnswers(rt, backup.id, () => rt.db.transaction().execute(async (trx) => {
+  const done = await untilDatabaseAnswers(rt, { backup_id: backup.id }, () => rt.db.transaction().execute(async (trx) => {
     const row = await tryTransitionBackup(trx, backup.id, 'restored', { host: rt.host, set: progress });
     if (row) await transitionVolume(trx, volumeId, 'restored', { set: { previous_status: null, status_reason: null } });
     return row;

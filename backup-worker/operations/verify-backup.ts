@@ -3,7 +3,8 @@ import type { VerifyStatus } from '../../common/db/schema.js';
 import { errorMessage } from '../../common/errors.js';
 import type { VerifyReport } from '../engine/index.js';
 import { fromAnyCopy } from '../backup-copies.js';
-import { readBackup, untilDatabaseAnswers } from '../backup-records.js';
+import { untilDatabaseAnswers } from '../../common/db/database-wait.js';
+import { readBackup } from '../backup-records.js';
 import { RepositoryUnavailableError } from '../repositories/resilient.js';
 import type { BackupRuntime } from '../runtime.js';
 
@@ -29,7 +30,7 @@ export async function verifyBackup(rt: BackupRuntime, backupId: string): Promise
   } catch (err) {
     outcome = { status: 'failed', result: errorMessage(err) };
   }
-  await untilDatabaseAnswers(rt, backupId, () => recordVerification(rt, backupId, outcome.status, outcome.result));
+  await untilDatabaseAnswers(rt, { backup_id: backupId }, () => recordVerification(rt, backupId, outcome.status, outcome.result));
   rt.log.info('backup verified', { backup_id: backupId, status: outcome.status });
 }
 

@@ -25,6 +25,10 @@ const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
 export function openDatabase(url: string, poolSize = 10): Db {
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
   pool.on('error', (err) => log.warn('idle database connection failed', { error: err.message }));
+  // The pool listens to its connections only while they are idle. One lost while checked out
+  // between two queries (a transaction waiting on other work) would emit an 'error' nobody hears,
+  // which crashes the process; heard here, its next query fails instead, and the pool drops it.
+  pool.on('connect', (client) => client.on('error', (err) => log.debug('database connection failed', { error: err.message })));
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 

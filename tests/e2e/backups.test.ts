@@ -23,13 +23,13 @@ describe('e2e: volume backups', function () {
   this.timeout(300_000);
   let stack: Stack;
   let api: TestApi;
-  /** Between the backup worker and PostgreSQL, for the test of a lost database. */
+  /** Between the scheduler and workers and PostgreSQL, for the tests of a lost database. */
   let databaseRelay: TcpRelay;
 
   before(async () => {
     const database = new URL(TEST_DATABASE_URL);
     databaseRelay = await TcpRelay.start(database.hostname, Number(database.port || 5432));
-    stack = await startStack({ backends: [{ name: BACKEND, capacityGb: 50 }], backup: true, backupDatabasePort: databaseRelay.port });
+    stack = await startStack({ backends: [{ name: BACKEND, capacityGb: 50 }], backup: true, workerDatabasePort: databaseRelay.port });
     api = new TestApi(stack.apiUrl, 'demo', 'demo');
   });
   after(async () => {
@@ -89,7 +89,7 @@ describe('e2e: volume backups', function () {
     return { vol, id: res.body.backup.id };
   }
 
-  /** Runs `during` with the backup worker cut off from PostgreSQL (the API still reaches it). */
+  /** Runs `during` with the scheduler and workers cut off from PostgreSQL (the API still reaches it). */
   async function withDatabaseCut<T>(during: () => Promise<T>): Promise<T> {
     await databaseRelay.down();
     try {

@@ -2,7 +2,9 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
 import { TestApi } from '../support/api-client.js';
+import { TEST_DATABASE_URL } from '../support/env.js';
 import { startStack, type Stack } from '../support/stack.js';
+import { TcpRelay } from '../support/tcp-relay.js';
 
 const exec = promisify(execFile);
 type Volume = Record<string, unknown>;
@@ -20,9 +22,14 @@ describe('e2e: failures lose no request and leave nothing transitional', functio
   let stack: Stack;
   let api: TestApi;
   let admin: TestApi;
+  /** Between the scheduler and volume workers and PostgreSQL; the API reaches it directly. */
+  let databaseRelay: TcpRelay;
 
   before(async () => {
+    const database = new URL(TEST_DATABASE_URL);
+    databaseRelay = await TcpRelay.start(database.hostname, Number(database.port || 5432));
     stack = await startStack({
+      workerDatabasePort: databaseRelay.port,
       backends: [
         // The larger backend wins the weighing, fails every create, and the scheduler retries elsewhere.
         { name: 'flaky', capacityGb: 100, capabilities: { floe_test_fail_create: true } },
@@ -32,7 +39,10 @@ describe('e2e: failures lose no request and leave nothing transitional', functio
     api = new TestApi(stack.apiUrl, 'bob', 'resilience');
     admin = new TestApi(stack.apiUrl, 'admin', 'admin');
   });
-  after(async () => stack?.stop());
+  after(async () => {
+    await stack?.stop();
+    await databaseRelay?.down();
+  });
 
   it('retries a create that fails on one backend on another', async () => {
     const [id] = await createVolumes(api, 1, 'retry');
@@ -66,6 +76,19 @@ describe('e2e: failures lose no request and leave nothing transitional', functio
     const cut = exec('rabbitmqctl', ['-q', 'close_all_connections', '-p', vhost, 'cut by the resilience test']);
     const ids = await createVolumes(api, 10, 'cut');
     await cut;
+    for (const id of ids) await api.waitForVolume(id, ['available'], 60_000);
+  });
+
+  it('serves the creates accepted while the scheduler and volume workers cannot reach the database once it is back', async () => {
+    await databaseRelay.down();
+    let ids: string[];
+    try {
+      ids = await createVolumes(api, 3, 'db-cut');
+      // Longer than the RPC layer's redeliveries take to dead-letter a failing request (about a second).
+      await new Promise((r) => setTimeout(r, 4000));
+    } finally {
+      await databaseRelay.up();
+    }
     for (const id of ids) await api.waitForVolume(id, ['available'], 60_000);
   });
 

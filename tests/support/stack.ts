@@ -27,8 +27,8 @@ export interface StackOptions {
   readonly env?: Record<string, string>;
   /** Also run a backup worker (process 'backup'); its repository is `<dataDir>/backups`. */
   readonly backup?: boolean;
-  /** The backup worker reaches PostgreSQL on this local port instead (a TcpRelay a test can cut). */
-  readonly backupDatabasePort?: number;
+  /** The scheduler and the workers reach PostgreSQL on this local port instead (a TcpRelay a test can cut); the API does not. */
+  readonly workerDatabasePort?: number;
 }
 
 /** The real processes of one Floe deployment, each in its own database and RabbitMQ virtual host. */
@@ -83,7 +83,7 @@ interface ProcessSpec {
   readonly env: NodeJS.ProcessEnv;
 }
 
-function backupEnv(env: NodeJS.ProcessEnv, databaseUrl: string, databasePort: number | undefined): NodeJS.ProcessEnv {
+function workerEnv(env: NodeJS.ProcessEnv, databaseUrl: string, databasePort: number | undefined): NodeJS.ProcessEnv {
   if (databasePort === undefined) return env;
   const url = new URL(databaseUrl);
   url.hostname = '127.0.0.1';
@@ -115,14 +115,15 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     FLOE_BACKENDS: JSON.stringify(options.backends.map((b) => ({ driver: 'file', ...b }))),
     ...options.env,
   };
+  const workers = workerEnv(env, databaseUrl, options.workerDatabasePort);
   const specs = new Map<string, ProcessSpec>([
     ['api', { script: 'floe-api.js', env }],
-    ['scheduler', { script: 'floe-scheduler.js', env }],
+    ['scheduler', { script: 'floe-scheduler.js', env: workers }],
     ...options.backends.map((b): [string, ProcessSpec] => [
       `volume-${b.name}`,
-      { script: 'floe-volume.js', env: { ...env, FLOE_VOLUME_BACKENDS: b.name } },
+      { script: 'floe-volume.js', env: { ...workers, FLOE_VOLUME_BACKENDS: b.name } },
     ]),
-    ...(options.backup ? [['backup', { script: 'floe-backup.js', env: backupEnv(env, databaseUrl, options.backupDatabasePort) }] as [string, ProcessSpec]] : []),
+    ...(options.backup ? [['backup', { script: 'floe-backup.js', env: workers }] as [string, ProcessSpec]] : []),
   ]);
   const children = new Map<string, ChildProcess>();
   const apiUrl = `http://127.0.0.1:${port}`;

@@ -7,7 +7,7 @@ import { failBackup } from '../../../common/backup-failure.js';
 import { openDatabase, type Db } from '../../../common/db/database.js';
 import type { NewBackup } from '../../../common/db/schema.js';
 import { getLogger } from '../../../common/logger.js';
-import { untilDatabaseAnswers } from '../../../backup-worker/backup-records.js';
+import { untilDatabaseAnswers } from '../../../common/db/database-wait.js';
 import {
   resolveOrphaned, UNRECORDED_BACKUP_REASON, UNRECORDED_RESTORE_REASON,
 } from '../../../backup-worker/operations/resolve-interrupted.js';
@@ -104,7 +104,7 @@ describe('backup operations left without their end recorded', () => {
     try {
       await relay.down();
       let tries = 0;
-      const recorded = untilDatabaseAnswers(rt, backupId, () => {
+      const recorded = untilDatabaseAnswers(rt, { backup_id: backupId }, () => {
         tries += 1;
         return failBackup(throughRelay, backupId, 'the volume could not be read', { host: rt.host });
       });
@@ -124,7 +124,7 @@ describe('backup operations left without their end recorded', () => {
     const stopping = new AbortController();
     const unreachable = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
     let tries = 0;
-    const waiting = untilDatabaseAnswers({ ...rt, signal: stopping.signal }, 'b1', async () => {
+    const waiting = untilDatabaseAnswers({ ...rt, signal: stopping.signal }, { backup_id: 'b1' }, async () => {
       tries += 1;
       throw unreachable;
     });
@@ -136,13 +136,13 @@ describe('backup operations left without their end recorded', () => {
   it('still runs the first try when the worker is stopping (an operation records how the stop ended it)', async () => {
     const stopping = new AbortController();
     stopping.abort(new Error('The backup worker is stopping.'));
-    expect(await untilDatabaseAnswers({ ...rt, signal: stopping.signal }, 'b1', async () => 'recorded')).to.equal('recorded');
+    expect(await untilDatabaseAnswers({ ...rt, signal: stopping.signal }, { backup_id: 'b1' }, async () => 'recorded')).to.equal('recorded');
   });
 
   it('does not try again a write the database refused', async () => {
     let tries = 0;
     const refused = Object.assign(new Error('duplicate key value violates unique constraint'), { code: '23505' });
-    const outcome = await untilDatabaseAnswers(rt, 'b1', async () => {
+    const outcome = await untilDatabaseAnswers(rt, { backup_id: 'b1' }, async () => {
       tries += 1;
       throw refused;
     }).catch((err: unknown) => err);
