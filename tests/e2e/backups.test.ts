@@ -8,8 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { TestApi } from '../support/api-client.js';
 import { cinder, startStack, waitForBackupService, type Stack } from '../support/stack.js';
-import { TcpRelay } from '../support/tcp-relay.js';
-import { TEST_DATABASE_URL } from '../support/env.js';
+import type { TcpRelay } from '../support/tcp-relay.js';
+import { relayToTestDatabase } from '../support/env.js';
 
 const exec = promisify(execFile);
 const FLOE_AGENT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/floe-agent.js');
@@ -27,8 +27,7 @@ describe('e2e: volume backups', function () {
   let databaseRelay: TcpRelay;
 
   before(async () => {
-    const database = new URL(TEST_DATABASE_URL);
-    databaseRelay = await TcpRelay.start(database.hostname, Number(database.port || 5432));
+    databaseRelay = (await relayToTestDatabase()).relay;
     stack = await startStack({ backends: [{ name: BACKEND, capacityGb: 50 }], backup: true, workerDatabasePort: databaseRelay.port });
     api = new TestApi(stack.apiUrl, 'demo', 'demo');
   });

@@ -2,9 +2,9 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
 import { TestApi } from '../support/api-client.js';
-import { TEST_DATABASE_URL } from '../support/env.js';
+import { relayToTestDatabase } from '../support/env.js';
 import { startStack, type Stack } from '../support/stack.js';
-import { TcpRelay } from '../support/tcp-relay.js';
+import type { TcpRelay } from '../support/tcp-relay.js';
 
 const exec = promisify(execFile);
 type Volume = Record<string, unknown>;
@@ -26,8 +26,7 @@ describe('e2e: failures lose no request and leave nothing transitional', functio
   let databaseRelay: TcpRelay;
 
   before(async () => {
-    const database = new URL(TEST_DATABASE_URL);
-    databaseRelay = await TcpRelay.start(database.hostname, Number(database.port || 5432));
+    databaseRelay = (await relayToTestDatabase()).relay;
     stack = await startStack({
       workerDatabasePort: databaseRelay.port,
       backends: [

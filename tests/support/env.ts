@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { loadConfig, type FloeConfig } from '../../common/config.js';
 import { openDatabase, migrateToLatest, type Db } from '../../common/db/database.js';
+import { TcpRelay } from './tcp-relay.js';
 
 /** Tests use their own database and RabbitMQ virtual host, created by `scripts/setup.sh --test`. */
 export const TEST_DATABASE_URL =
@@ -30,4 +31,13 @@ export async function openTestDb(): Promise<Db> {
   const db = openDatabase(TEST_DATABASE_URL, 5);
   await migrateToLatest(db);
   return db;
+}
+
+/** A TcpRelay in front of the test PostgreSQL (a test can cut it), and the test database's URL through it. */
+export async function relayToTestDatabase(): Promise<{ relay: TcpRelay; url: string }> {
+  const url = new URL(TEST_DATABASE_URL);
+  const relay = await TcpRelay.start(url.hostname, Number(url.port || 5432));
+  url.hostname = '127.0.0.1';
+  url.port = String(relay.port);
+  return { relay, url: url.href };
 }

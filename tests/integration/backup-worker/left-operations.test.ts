@@ -14,9 +14,8 @@ import {
 import { RepositorySet } from '../../../backup-worker/repository-set.js';
 import { RunningOperations } from '../../../backup-worker/running-operations.js';
 import type { BackupRuntime } from '../../../backup-worker/runtime.js';
-import { openTestDb, TEST_DATABASE_URL, testConfig, uniqueName } from '../../support/env.js';
+import { openTestDb, relayToTestDatabase, testConfig, uniqueName } from '../../support/env.js';
 import { outcomeWithin } from '../../support/outcome-within.js';
-import { TcpRelay } from '../../support/tcp-relay.js';
 import { insertVolume, readVolume, userContext } from '../../support/volume-fixture.js';
 import type { RequestContext } from '../../../common/context.js';
 
@@ -98,9 +97,8 @@ describe('backup operations left without their end recorded', () => {
     const ctx = userContext();
     const volume = await insertVolume(db, ctx, { status: 'backing-up', previous_status: 'available' });
     const backupId = await insertBackup(ctx, { volume_id: volume, status: 'creating' });
-    const url = new URL(TEST_DATABASE_URL);
-    const relay = await TcpRelay.start(url.hostname, Number(url.port || 5432));
-    const throughRelay = openDatabase(Object.assign(url, { port: String(relay.port) }).href, 2);
+    const { relay, url } = await relayToTestDatabase();
+    const throughRelay = openDatabase(url, 2);
     try {
       await relay.down();
       let tries = 0;

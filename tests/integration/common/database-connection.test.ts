@@ -2,14 +2,12 @@ import { expect } from 'chai';
 import { sql } from 'kysely';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isDatabaseUnavailable, openDatabase } from '../../../common/db/database.js';
-import { TEST_DATABASE_URL } from '../../support/env.js';
-import { TcpRelay } from '../../support/tcp-relay.js';
+import { relayToTestDatabase } from '../../support/env.js';
 
 describe('database connections (openDatabase)', () => {
   it('survives losing a connection that is checked out between two queries, and the next query fails as unavailable', async () => {
-    const url = new URL(TEST_DATABASE_URL);
-    const relay = await TcpRelay.start(url.hostname, Number(url.port || 5432));
-    const db = openDatabase(Object.assign(url, { port: String(relay.port) }).href, 2);
+    const { relay, url } = await relayToTestDatabase();
+    const db = openDatabase(url, 2);
     try {
       const failure = await db.connection().execute(async (connection) => {
         await sql`select 1`.execute(connection);
