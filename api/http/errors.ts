@@ -14,6 +14,13 @@ export class MalformedRequestUrlError extends FloeError {
   }
 }
 
+/** The database could not be reached (down, restarting, unreachable): the request changed nothing. */
+export class DatabaseUnavailableError extends FloeError {
+  constructor() {
+    super('database_unavailable', 503, 'The database is unavailable; the request was not carried out. Try again later.');
+  }
+}
+
 export class MalformedBodyError extends FloeError {
   constructor() {
     super('malformed_body', 400, 'Malformed request body');

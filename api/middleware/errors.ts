@@ -1,7 +1,8 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { BodyTooLargeError, FloeError, faultName } from '../../common/errors.js';
 import { getLogger } from '../../common/logger.js';
-import { MalformedBodyError, RouteNotFoundError } from '../http/errors.js';
+import { isDatabaseUnavailable } from '../../common/db/database.js';
+import { DatabaseUnavailableError, MalformedBodyError, RouteNotFoundError } from '../http/errors.js';
 
 const log = getLogger('api');
 
@@ -23,6 +24,7 @@ function isBodyParserError(err: unknown): err is BodyParserError {
 /** Maps what a handler threw to the error the client sees; undefined means "unexpected". */
 function toFloeError(err: unknown): FloeError | undefined {
   if (err instanceof FloeError) return err;
+  if (isDatabaseUnavailable(err)) return new DatabaseUnavailableError();
   if (!isBodyParserError(err)) return undefined;
   if (err.type === 'entity.too.large') return new BodyTooLargeError(`${err.limit ?? '?'} bytes`);
   if (err.type === 'entity.parse.failed') return new MalformedBodyError();

@@ -4,7 +4,7 @@ import type { Db } from '../../../common/db/database.js';
 import { configureLogging } from '../../../common/logger.js';
 import { startApiService } from '../../../api/server.js';
 import { openDatabase } from '../../../common/db/database.js';
-import { openTestDb, testConfig } from '../../support/env.js';
+import { openTestDb, TEST_DATABASE_URL, testConfig } from '../../support/env.js';
 import { ApiClient, RecordingOutbox } from './harness.js';
 
 describe('API service lifecycle', () => {
@@ -49,9 +49,26 @@ describe('API service lifecycle', () => {
     expect(refused).to.equal(true);
   });
 
-  it('answers unexpected failures with a generic 500 computeFault that leaks no detail', async () => {
+  it('answers a request whose database cannot be reached with 503 serviceUnavailable', async () => {
     // Nothing listens on port 1: every query fails with a connection error.
-    const broken = openDatabase('postgres://floe:floe@127.0.0.1:1/floe_test', 1);
+    const unreachable = openDatabase('postgres://floe:floe@127.0.0.1:1/floe_test', 1);
+    const config = testConfig({ FLOE_API_HOST: '127.0.0.1', FLOE_API_PORT: '0' });
+    const service = await startApiService({ config, db: unreachable, outbox: new RecordingOutbox() });
+    try {
+      const res = await new ApiClient(`${service.url}/v3/p1`, 'u1:p1').get('/volumes');
+      expect(res.status).to.equal(503);
+      expect(res.body).to.deep.equal({
+        serviceUnavailable: { code: 503, message: 'The database is unavailable; the request was not carried out. Try again later.' },
+      });
+    } finally {
+      await service.stop();
+      await unreachable.destroy();
+    }
+  });
+
+  it('answers unexpected failures with a generic 500 computeFault that leaks no detail', async () => {
+    // A database that does not exist: every query fails with an error the API does not expect.
+    const broken = openDatabase(TEST_DATABASE_URL.replace(/\/[^/]*$/, '/floe_no_such_database'), 1);
     const config = testConfig({ FLOE_API_HOST: '127.0.0.1', FLOE_API_PORT: '0' });
     const service = await startApiService({ config, db: broken, outbox: new RecordingOutbox() });
     try {
