@@ -3,7 +3,6 @@ import { failBackup } from '../../common/backup-failure.js';
 import { BackupNotFoundError } from '../engine/index.js';
 import type { BackupRow } from '../../common/db/schema.js';
 import { copiesOf } from '../backup-copies.js';
-import { untilDatabaseAnswers } from '../../common/db/database-wait.js';
 import { readBackup, tryTransitionBackup } from '../backup-records.js';
 import type { BackupRuntime } from '../runtime.js';
 
@@ -11,7 +10,8 @@ import type { BackupRuntime } from '../runtime.js';
  * Removes a `deleting` backup's manifest from each copy's repository (a backup already gone counts as
  * removed), then marks it `deleted`; `error_deleting` with the reason on failure. Every backup
  * restores from its own manifest, so deleting one never breaks another; the chunks only it used are
- * reclaimed by the next prune.
+ * reclaimed by the next prune. Safe to run again whole: its handler does so while the database
+ * cannot be reached (manager.ts).
  */
 export async function deleteBackup(rt: BackupRuntime, backupId: string): Promise<void> {
   const backup = await readBackup(rt, backupId);
@@ -23,11 +23,11 @@ export async function deleteBackup(rt: BackupRuntime, backupId: string): Promise
     await removeFromRepositories(rt, backup);
   } catch (err) {
     const reason = errorMessage(err);
-    await untilDatabaseAnswers(rt, { backup_id: backupId }, () => failBackup(rt.db, backupId, reason));
+    await failBackup(rt.db, backupId, reason);
     rt.log.warn('delete backup failed', { backup_id: backupId, reason });
     return;
   }
-  if (await untilDatabaseAnswers(rt, { backup_id: backupId }, () => tryTransitionBackup(rt.db, backupId, 'deleted', { set: { deleted_at: new Date() } }))) {
+  if (await tryTransitionBackup(rt.db, backupId, 'deleted', { set: { deleted_at: new Date() } })) {
     rt.log.info('backup deleted', { backup_id: backupId });
   }
 }
