@@ -27,8 +27,9 @@ export class PackWriter {
   constructor(store: ObjectStore, targetBytes: number, maxBlobBytes: number) {
     this.#store = store;
     this.#targetBytes = targetBytes;
-    // One pack filling while the store's saves run: bounded, reused memory.
-    this.#buffers = new BufferPool(store.concurrency.saves + 1, targetBytes + maxBlobBytes);
+    // One pack filling while the store's saves run: bounded, reused memory, aligned so that a local
+    // repository can write it with O_DIRECT.
+    this.#buffers = BufferPool.aligned(store.concurrency.saves + 1, targetBytes + maxBlobBytes);
     this.#current = this.#buffers.take();
   }
 

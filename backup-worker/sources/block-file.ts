@@ -3,7 +3,7 @@ import { open, readFile, type FileHandle } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { InvalidInputError } from '../../common/errors.js';
 import type { BlockSource } from '../engine/block-source.js';
-import { readAt } from '../engine/positional-io.js';
+import { readAt } from '../../common/positional-io.js';
 import { holeFinder, type HoleFinder } from './holes.js';
 
 /** A regular file or a block device, read at given offsets. */
