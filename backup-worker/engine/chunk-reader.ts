@@ -27,8 +27,7 @@ interface Item {
 
 const RANGE_MAX_BYTES = 4 * 1024 * 1024;
 const RANGE_MAX_GAP = 256 * 1024;
-/** Chunks checked (and handed over) at once. */
-export const CHUNKS_IN_FLIGHT = 16;
+const CHUNKS_IN_FLIGHT = 16;
 
 /**
  * Reads every chunk of a manifest from its packs in ranged reads (neighbouring blobs merged) into

@@ -1,7 +1,7 @@
 import type { BlobCodec } from './blob-codec.js';
 import type { Progress } from './block-source.js';
 import type { ChunkIndex } from './chunk-index.js';
-import { CHUNKS_IN_FLIGHT, readChunks } from './chunk-reader.js';
+import { readChunks } from './chunk-reader.js';
 import type { Manifest } from './manifest.js';
 import { RestoreTarget } from './restore-target.js';
 import type { ObjectStore } from './store.js';
@@ -23,12 +23,18 @@ export interface RestoreSource {
 }
 
 /**
+ * Aligned buffers for the target's direct writes: libuv's four pool threads run four writes at the
+ * most, and twice that keeps them busy while chunks are copied in.
+ */
+const DIRECT_WRITES_AT_ONCE = 8;
+
+/**
  * Writes a backup's image to a file (created, or cut to the image's size, holes left sparse) or
  * to a block device of at least that size (holes written as zeros). Every chunk is checked first.
  */
 export async function runRestore(source: RestoreSource, manifest: Manifest, target: string, options: RestoreOptions): Promise<RestoreSummary> {
   const size = manifest.source.sizeBytes;
-  const { target: out, holeBytes } = await RestoreTarget.open(target, manifest, CHUNKS_IN_FLIGHT);
+  const { target: out, holeBytes } = await RestoreTarget.open(target, manifest, DIRECT_WRITES_AT_ONCE);
   try {
     let done = holeBytes;
     options.progress?.(done, size);
