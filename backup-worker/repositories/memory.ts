@@ -9,12 +9,26 @@ import {
   type Repository,
   LOCAL_CONCURRENCY,
 } from './repository.js';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 
-/** Objects in a Map (copies: callers reuse the buffers they save): for engine tests. */
+/**
+ * Bytes a streamed range arrives in: not a divisor of any blob or range, so that readers meet blobs
+ * split across pieces, as network reads split them.
+ */
+const STREAM_PIECE_BYTES = 7001;
+
+/**
+ * Objects in a Map (copies: callers reuse the buffers they save): for engine tests. `streamsRanges`
+ * gives it `openRange`, as the object stores have.
+ */
 export class MemoryRepository implements Repository {
   readonly concurrency = LOCAL_CONCURRENCY;
+  readonly openRange?: Repository['openRange'];
   readonly #objects = new Map<string, Buffer>();
+
+  constructor(options: { streamsRanges?: boolean } = {}) {
+    if (options.streamsRanges) this.openRange = async (h, range) => Readable.from(pieces(this.#get(h).subarray(range.offset, range.offset + range.length)));
+  }
 
   async save(h: ObjectHandle, body: () => Readable): Promise<void> {
     checkObjectName(h);
@@ -58,4 +72,8 @@ export class MemoryRepository implements Repository {
 
 function keyOf(h: ObjectHandle): string {
   return `${h.kind}/${h.name}`;
+}
+
+function* pieces(data: Buffer): Generator<Buffer> {
+  for (let at = 0; at < data.length; at += STREAM_PIECE_BYTES) yield Buffer.from(data.subarray(at, at + STREAM_PIECE_BYTES));
 }

@@ -70,6 +70,13 @@ export interface Repository {
   readonly concurrency: StoreConcurrency;
   save(h: ObjectHandle, body: () => Readable, o?: SaveOptions): Promise<void>;
   load(h: ObjectHandle, range?: ByteRange, o?: LoadOptions): Promise<Buffer>;
+  /**
+   * A range's bytes as they arrive, for stores whose server streams a ranged GET (S3, Swift): a
+   * restore then reads a whole pack per request and holds only the blobs it decodes. Stores that
+   * read a range into a buffer as cheaply (a local disk, SFTP's requests in flight) leave it out.
+   * The stream fails when the server breaks off, or ends early; a missing object fails the call.
+   */
+  openRange?(h: ObjectHandle, range: ByteRange, o?: OpOptions): Promise<Readable>;
   stat(h: ObjectHandle, o?: OpOptions): Promise<ObjectInfo>;
   list(kind: ObjectKind, o?: OpOptions): AsyncIterable<ObjectInfo>;
   remove(h: ObjectHandle, o?: OpOptions): Promise<void>;

@@ -42,12 +42,16 @@ export interface ResilienceOptions {
  * names the repository. Saves can be retried because their body is re-created for each attempt.
  */
 export class ResilientRepository implements Repository {
+  /** Retried as a load is, up to the stream's opening: a stream that breaks later fails its reader. */
+  readonly openRange?: Repository['openRange'];
   readonly #inner: Repository;
   readonly #options: ResilienceOptions;
 
   constructor(inner: Repository, options: ResilienceOptions) {
     this.#inner = inner;
     this.#options = options;
+    const open = inner.openRange?.bind(inner);
+    if (open) this.openRange = (h, range, o) => this.#retry(`load ${h.kind}/${h.name}`, () => open(h, range, o), o);
   }
 
   save(h: ObjectHandle, body: () => Readable, o?: SaveOptions): Promise<void> {

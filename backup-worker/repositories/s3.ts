@@ -174,6 +174,17 @@ export class S3Repository implements Repository {
     });
   }
 
+  /** The GET's body as it arrives; it fails when the connection breaks or stays silent for the idle timeout. */
+  async openRange(h: ObjectHandle, range: ByteRange, o?: OpOptions): Promise<Readable> {
+    const Range = `bytes=${range.offset}-${range.offset + range.length - 1}`;
+    const command = new GetObjectCommand({ Bucket: this.#options.bucket, Key: this.#keyOf(h), Range });
+    return this.#call('getObject', h, async (client) => {
+      const out = await client.send(command, { abortSignal: o?.signal });
+      if (!(out.Body instanceof Readable)) throw new Error('response has no readable body');
+      return out.Body;
+    });
+  }
+
   async stat(h: ObjectHandle, o?: OpOptions): Promise<ObjectInfo> {
     const command = new HeadObjectCommand({ Bucket: this.#options.bucket, Key: this.#keyOf(h) });
     const out = await this.#call('headObject', h, (client) => client.send(command, { abortSignal: o?.signal }));

@@ -1,4 +1,5 @@
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
+import type { ReadableStream } from 'node:stream/web';
 import { z } from 'zod';
 import { getLogger } from '../../common/logger.js';
 import { SingleFlight } from '../../common/single-flight.js';
@@ -73,6 +74,16 @@ export class SwiftRepository implements Repository {
     await this.#expect(res, [200, 206], this.#callName('load', h), h);
     const data = await readBody(res, o?.into).catch((err: unknown) => this.#fail('load', h, err, o?.signal));
     return range && res.status === 200 ? data.subarray(range.offset, range.offset + range.length) : data;
+  }
+
+  /** The GET's body as it arrives (from the range's start: a 200 answers only a range that starts the object). */
+  async openRange(h: ObjectHandle, range: ByteRange, o?: OpOptions): Promise<Readable> {
+    checkObjectName(h);
+    const headers = { Range: `bytes=${range.offset}-${range.offset + range.length - 1}` };
+    const res = await this.#send('load', h, { method: 'GET', path: this.#objectPath(h), headers, signal: o?.signal });
+    await this.#expect(res, range.offset === 0 ? [200, 206] : [206], this.#callName('load', h), h);
+    if (!res.body) throw new RepositoryError(this.#callName('load', h), { cause: new Error('the response has no body') });
+    return Readable.fromWeb(res.body as ReadableStream<Uint8Array>);
   }
 
   async stat(h: ObjectHandle, o?: OpOptions): Promise<ObjectInfo> {

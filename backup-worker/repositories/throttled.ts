@@ -45,21 +45,20 @@ export class Bandwidth {
 
 /** Holds a repository's traffic (save bodies as they stream, loaded bytes as they arrive) to a rate. */
 export class ThrottledRepository implements Repository {
+  /** Streamed ranges are metered as they arrive, as save bodies are as they go. */
+  readonly openRange?: Repository['openRange'];
   readonly #inner: Repository;
   readonly #bandwidth: Bandwidth;
 
   constructor(inner: Repository, bytesPerSec: number) {
     this.#inner = inner;
     this.#bandwidth = new Bandwidth(bytesPerSec);
+    const open = inner.openRange?.bind(inner);
+    if (open) this.openRange = async (h, range, o) => this.#metered(await open(h, range, o), o?.signal);
   }
 
   save(h: ObjectHandle, body: () => Readable, o?: SaveOptions): Promise<void> {
-    return this.#inner.save(h, () => {
-      const meter = this.#meter(o?.signal);
-      // A failing body fails the metered stream too (pipeline destroys it with the error).
-      pipeline(body(), meter, () => undefined);
-      return meter;
-    }, o);
+    return this.#inner.save(h, () => this.#metered(body(), o?.signal), o);
   }
 
   async load(h: ObjectHandle, range?: ByteRange, o?: LoadOptions): Promise<Buffer> {
@@ -91,6 +90,13 @@ export class ThrottledRepository implements Repository {
 
   close(): Promise<void> {
     return this.#inner.close();
+  }
+
+  /** `stream` passed on at the limit; a failing stream fails the metered one too (pipeline destroys it with the error). */
+  #metered(stream: Readable, signal?: AbortSignal): Readable {
+    const meter = this.#meter(signal);
+    pipeline(stream, meter, () => undefined);
+    return meter;
   }
 
   /** Passes the body on in slices of at most SLICE_BYTES, each once the bucket allows it. */

@@ -12,6 +12,7 @@ after(async () => {
 });
 
 repositoryConformance('memory', async () => new MemoryRepository());
+repositoryConformance('memory, streaming ranges', async () => new MemoryRepository({ streamsRanges: true }), { streamsRanges: true });
 repositoryConformance('local', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'floe-repo-'));
   dirs.push(dir);

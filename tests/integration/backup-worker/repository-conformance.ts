@@ -10,8 +10,11 @@ async function collect(items: AsyncIterable<ObjectInfo>): Promise<ObjectInfo[]> 
 
 const body = (...parts: string[]) => () => Readable.from(parts.map((p) => Buffer.from(p)));
 
-/** One suite every repository backend passes (as restic's backend/test/suite.go). */
-export function repositoryConformance(name: string, open: () => Promise<Repository>): void {
+/**
+ * One suite every repository backend passes (as restic's backend/test/suite.go). `streamsRanges`:
+ * the backend offers openRange (object stores), whose stream is then checked too.
+ */
+export function repositoryConformance(name: string, open: () => Promise<Repository>, { streamsRanges = false } = {}): void {
   describe(`Repository conformance: ${name}`, () => {
     let repo: Repository;
     beforeEach(async () => {
@@ -68,6 +71,23 @@ export function repositoryConformance(name: string, open: () => Promise<Reposito
       await repo.save({ kind: 'pack', name: 'ee01' }, body('kept'));
       expect(await repo.removeTemporaries(['pack', 'index'])).to.be.a('number').that.is.at.least(0);
       expect((await repo.load({ kind: 'pack', name: 'ee01' })).toString()).to.equal('kept');
+    });
+
+    it(streamsRanges ? 'streams ranges' : 'does not claim to stream ranges', () => {
+      expect(repo.openRange !== undefined).to.equal(streamsRanges);
+    });
+
+    if (streamsRanges) it('streams a range of an object byte for byte; a missing object is ObjectNotFoundError', async () => {
+      const data = Buffer.alloc(300_000, 'abcdefghij');
+      await repo.save({ kind: 'pack', name: 'dd01' }, () => Readable.from([data]));
+      for (const range of [{ offset: 0, length: data.length }, { offset: 12_345, length: 200_000 }]) {
+        const stream = await repo.openRange!({ kind: 'pack', name: 'dd01' }, range);
+        const parts: Buffer[] = [];
+        for await (const part of stream) parts.push(part as Buffer);
+        expect(Buffer.concat(parts).equals(data.subarray(range.offset, range.offset + range.length))).to.equal(true);
+      }
+      const missing = await repo.openRange!({ kind: 'pack', name: 'ff09' }, { offset: 0, length: 1 }).then(() => undefined, (e: unknown) => e);
+      expect(missing).to.be.instanceOf(ObjectNotFoundError);
     });
 
     it('leaves nothing behind when the body fails mid-way', async () => {

@@ -80,6 +80,25 @@ describe('Repository wrappers', () => {
     expect(loadSeconds).to.be.greaterThan(1.6);
   });
 
+  it('retries opening a streamed range, throttles its stream, and offers none over a store without', async () => {
+    const inner = new MemoryRepository({ streamsRanges: true });
+    const data = randomBytes(2 * 1024 * 1024);
+    await inner.save(H, () => Readable.from([data]));
+    let opens = 0;
+    const open = inner.openRange!.bind(inner);
+    const flakyOpen: Repository['openRange'] = (h, range, o) => (++opens < 3 ? Promise.reject(new RepositoryError('load (connection reset)')) : open(h, range, o));
+    Object.assign(inner, { openRange: flakyOpen });
+    const store = resilient(new ThrottledRepository(inner, 1024 * 1024));
+    const started = performance.now();
+    const parts: Buffer[] = [];
+    for await (const part of await store.openRange!(H, { offset: 0, length: data.length })) parts.push(part as Buffer);
+    expect(Buffer.concat(parts).equals(data)).to.equal(true);
+    expect(opens).to.equal(3);
+    // 2 MiB at 1 MiB/s, less the bucket's initial burst of a quarter second.
+    expect((performance.now() - started) / 1000).to.be.greaterThan(1.6);
+    expect(resilient(new ThrottledRepository(new LocalRepository(dir), 1024)).openRange).to.equal(undefined);
+  });
+
   it('a throttled save whose body fails fails, leaving nothing', async () => {
     const store = new ThrottledRepository(new LocalRepository(dir), 64 * 1024 * 1024);
     const failing = () => Readable.from((async function* () {

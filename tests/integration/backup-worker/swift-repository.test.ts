@@ -159,16 +159,17 @@ async function removeTestContainers(): Promise<void> {
 
 describe('Swift with tempauth', () => {
   after(removeTestContainers);
-  repositoryConformance('swift (a fresh container per test)', async () => openSwift());
+  repositoryConformance('swift (a fresh container per test)', async () => openSwift(), { streamsRanges: true });
   const sharedContainer = uniqueName('floe-swift-test');
   repositoryConformance('swift (a fresh prefix in a shared container)', async () =>
     openSwift({ container: sharedContainer, prefix: `/${uniqueName('run')}/repo/` }),
+    { streamsRanges: true },
   );
 });
 
 describe('Swift with Keystone v3', () => {
   afterEach(removeTestContainers);
-  repositoryConformance('swift with Keystone v3 (a fresh container per test)', async () => openSwift({ auth: KEYSTONE_AUTH }));
+  repositoryConformance('swift with Keystone v3 (a fresh container per test)', async () => openSwift({ auth: KEYSTONE_AUTH }), { streamsRanges: true });
 });
 
 describe('SwiftRepository', () => {

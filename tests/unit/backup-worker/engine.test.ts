@@ -137,25 +137,7 @@ describe('Backup engine: keys and integrity', () => {
   });
 
   it('detects a tampered pack byte in restore and in verify, naming backup and offset', async () => {
-    const store = new MemoryRepository();
-    const repo = await newRepo(store);
-    const image = randomBytes(4 * BLOCK);
-    await repo.backup(new BufferSource(image), { backupId: 'victim' });
-    for await (const pack of store.list('pack')) {
-      const bytes = await store.load(pack);
-      bytes[bytes.length - 100] ^= 0xff;
-      await store.save(pack, () => Readable.from([bytes]));
-    }
-    const report = await repo.verify('victim');
-    expect(report.ok).to.equal(false);
-    expect(report.errors).to.have.length(1);
-    const offset = Number(/^Backup victim is damaged at offset (\d+):/.exec(report.errors[0])?.[1]);
-    expect(offset % BLOCK).to.equal(0);
-    expect(offset).to.be.below(image.length);
-    const err = await withTempDir((dir) => rejection(repo.restore('victim', join(dir, 't.img'))));
-    expect(err).to.be.instanceOf(IntegrityError);
-    expect((err as IntegrityError).offset).to.equal(offset);
-    expect((err as Error).message).to.contain('victim');
+    await expectTamperingDetected(new MemoryRepository());
   });
 
   it('verifies a healthy backup', async () => {
@@ -169,6 +151,73 @@ describe('Backup engine: keys and integrity', () => {
     expect(await rejection(repo.verify('nope'))).to.be.instanceOf(BackupNotFoundError);
     expect(await rejection(repo.deleteBackup('nope'))).to.be.instanceOf(BackupNotFoundError);
   });
+});
+
+/** Flips one byte of every pack, then expects verify to report it and restore to refuse it, naming backup and offset. */
+async function expectTamperingDetected(store: MemoryRepository): Promise<void> {
+  const repo = await newRepo(store);
+  const image = randomBytes(4 * BLOCK);
+  await repo.backup(new BufferSource(image), { backupId: 'victim' });
+  for await (const pack of store.list('pack')) {
+    const bytes = await store.load(pack);
+    bytes[bytes.length - 100] ^= 0xff;
+    await store.save(pack, () => Readable.from([bytes]));
+  }
+  const report = await repo.verify('victim');
+  expect(report.ok).to.equal(false);
+  expect(report.errors).to.have.length(1);
+  const offset = Number(/^Backup victim is damaged at offset (\d+):/.exec(report.errors[0])?.[1]);
+  expect(offset % BLOCK).to.equal(0);
+  expect(offset).to.be.below(image.length);
+  const err = await withTempDir((dir) => rejection(repo.restore('victim', join(dir, 't.img'))));
+  expect(err).to.be.instanceOf(IntegrityError);
+  expect((err as IntegrityError).offset).to.equal(offset);
+  expect((err as Error).message).to.contain('victim');
+}
+
+/** A streaming memory store whose range streams stop after their first piece: with an error, or ending early. */
+function streamsThatStop(how: 'break' | 'end'): MemoryRepository {
+  const store = new MemoryRepository({ streamsRanges: true });
+  const open = store.openRange!.bind(store);
+  const stopping: MemoryRepository['openRange'] = async (h, range, o) => {
+    const pieces = (await open(h, range, o))[Symbol.asyncIterator]();
+    return Readable.from((async function* () {
+      yield (await pieces.next()).value as Buffer;
+      if (how === 'break') throw new Error('connection reset by peer');
+    })());
+  };
+  return Object.assign(store, { openRange: stopping });
+}
+
+describe('Backup engine: streamed ranges (object stores)', () => {
+  const streaming = () => new MemoryRepository({ streamsRanges: true });
+
+  for (const size of [12 * BLOCK, 5 * BLOCK + 12345, 0, 1000]) {
+    it(`restores ${size} bytes with holes byte for byte, blobs cut across stream pieces`, async () => {
+      const image = imageWithHoles(size);
+      expect((await roundTrip(await newRepo(streaming()), image, 'b1')).equals(image)).to.equal(true);
+    });
+  }
+
+  it('detects a tampered pack byte in restore and in verify, naming backup and offset', async () => {
+    await expectTamperingDetected(streaming());
+  });
+
+  for (const [how, reason] of [['break', /connection reset by peer/], ['end', /the range ended after \d+ of \d+ bytes/]] as const) {
+    it(`fails a restore and reports every unread chunk in verify when a range's stream ${how === 'break' ? 'breaks' : 'ends early'}`, async () => {
+      const store = streamsThatStop(how);
+      const repo = await newRepo(store);
+      await repo.backup(new BufferSource(randomBytes(8 * BLOCK)), { backupId: 'cut' });
+      const err = await withTempDir((dir) => rejection(repo.restore('cut', join(dir, 't.img'))));
+      expect(err).to.be.instanceOf(IntegrityError);
+      expect((err as Error).message).to.match(/Backup cut is damaged at offset \d+: pack [0-9a-f]+ cannot be read/).and.to.match(reason);
+      const report = await repo.verify('cut');
+      expect(report.ok).to.equal(false);
+      // The first piece (7001 bytes) holds no whole 256 KiB chunk: every chunk is reported.
+      expect(report.errors).to.have.length(8);
+      expect(report.chunksChecked).to.equal(0);
+    });
+  }
 });
 
 describe('Backup engine: format versions', () => {
