@@ -49,9 +49,10 @@ export interface StoreConcurrency {
 }
 
 export const LOCAL_CONCURRENCY: StoreConcurrency = { saves: 1, loads: 2 };
-// Two pack saves in flight while a third pack fills, and four 4 MiB ranges ahead: one save's round
-// trips hide behind the other's transfer. Three saves and six ranges were no faster over loopback
-// and held 16 MiB and 8 MiB more at the peak (docs/benchmarks.md).
+// Two pack saves in flight while a third pack fills, and four 4 MiB ranges ahead (read by SFTP; S3
+// and Swift stream theirs instead): one save's round trips hide behind the other's transfer. Three
+// saves and six ranges were no faster over loopback and held 16 MiB and 8 MiB more at the peak
+// (docs/benchmarks.md).
 export const REMOTE_CONCURRENCY: StoreConcurrency = { saves: 2, loads: 4 };
 
 /**
