@@ -49,14 +49,8 @@ export async function readChunks(
   signal?: AbortSignal,
 ): Promise<number> {
   const { store, codec, index } = source;
-  const uses = chunkUses(manifest);
-  if (streams(store)) {
-    const reader = new StreamedRangeReader(store, codec, manifest, handlers);
-    await reader.readAll(planRanges(uses, index, manifest.backupId, handlers, STREAMED_RANGE_MAX_BYTES), signal);
-    return reader.checked;
-  }
-  const reader = new RangeReader(store, codec, manifest.backupId, handlers);
-  await reader.readAll(planRanges(uses, index, manifest.backupId, handlers, RANGE_MAX_BYTES), signal);
+  const reader = streams(store) ? new StreamedRangeReader(store, codec, manifest, handlers) : new RangeReader(store, codec, manifest.backupId, handlers);
+  await reader.readAll(planRanges(chunkUses(manifest), index, manifest.backupId, handlers, reader.rangeMaxBytes), signal);
   return reader.checked;
 }
 
@@ -174,6 +168,7 @@ class ChunkChecker {
 
 /** Reads ranges into reused buffers, a few ahead (stores without streams: a local disk, SFTP). */
 class RangeReader {
+  readonly rangeMaxBytes = RANGE_MAX_BYTES;
   readonly #store: ObjectStore;
   readonly #checker: ChunkChecker;
   readonly #buffers: BufferPool;
@@ -244,6 +239,7 @@ class RangeReader {
  * holds the blobs being checked, not whole ranges: less memory than RangeReader with fewer requests.
  */
 class StreamedRangeReader {
+  readonly rangeMaxBytes = STREAMED_RANGE_MAX_BYTES;
   readonly #store: StreamingStore;
   readonly #checker: ChunkChecker;
   readonly #blobs: BufferPool;
