@@ -11,12 +11,20 @@ const WASM_PAGE_BYTES = 64 * 1024;
 /**
  * A buffer whose first byte is page-aligned, as O_DIRECT needs. Node offers no aligned allocation,
  * and its buffers start 16 bytes past a page; a WebAssembly memory is mapped on its own pages.
- * The memory cannot grow, so the buffer stays valid for as long as it is referenced.
+ * The memory cannot grow, so the buffer stays valid for as long as it is referenced. V8 reserves
+ * several GiB of address space for each such memory: where the process may not (a low `ulimit -v`),
+ * this is an ordinary buffer, which O_DIRECT refuses (EINVAL), and the callers write through the
+ * page cache instead.
  */
 export function allocAligned(size: number): Buffer {
   const pages = Math.max(1, Math.ceil(size / WASM_PAGE_BYTES));
-  const memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
-  return Buffer.from(memory.buffer, 0, size);
+  try {
+    const memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
+    return Buffer.from(memory.buffer, 0, size);
+  } catch (err) {
+    if (!(err instanceof RangeError)) throw err;
+    return Buffer.allocUnsafeSlow(size);
+  }
 }
 
 export function isDirectAligned(offset: number, length: number): boolean {

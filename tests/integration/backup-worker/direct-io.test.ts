@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { promisify } from 'node:util';
@@ -11,6 +11,7 @@ import { LocalRepository, MemoryRepository } from '../../../backup-worker/reposi
 import { BLOCK, BufferSource, imageWithHoles, withTempDir } from '../../support/backup-fixtures.js';
 
 const run = promisify(execFile);
+const AGENT = join(process.cwd(), 'dist', 'bin', 'floe-agent.js');
 
 /** Pages of `file` in the page cache (util-linux's fincore): what went through the cache and stayed. */
 async function cachedPages(file: string): Promise<number> {
@@ -56,6 +57,20 @@ describe('Direct I/O on local disks (page cache left alone)', () => {
       await repo.restore('b1', target);
       expect(await cachedPages(target)).to.be.at.most(pagesOf(tail));
       expect((await readFile(target)).equals(image)).to.equal(true);
+    });
+  });
+
+  it('backs up and restores under an address-space limit that refuses aligned memory, through the page cache', async function () {
+    this.timeout(60_000);
+    await withTempDir(async (dir) => {
+      const image = imageWithHoles(6 * BLOCK + 777);
+      await writeFile(join(dir, 'image'), image);
+      await writeFile(join(dir, 'pw'), 'limited\n');
+      // 4 GB of address space runs Node, but not a WebAssembly memory (V8 reserves more for each).
+      const agent = (args: string) => `"${process.execPath}" "${AGENT}" ${args} --repo repo --password-file pw`;
+      const script = ['ulimit -v 4000000', agent('init'), agent('backup image --id b1'), agent('restore b1 restored')].join(' && ');
+      await run('bash', ['-c', script], { cwd: dir });
+      expect((await readFile(join(dir, 'restored'))).equals(image)).to.equal(true);
     });
   });
 });
