@@ -1,4 +1,5 @@
 import { constants, open as openCallback } from 'node:fs';
+import { writeAllAt } from './positional-io.js';
 
 /**
  * The alignment that O_DIRECT asks of a buffer's address, a file offset and a length on Linux: the
@@ -43,4 +44,19 @@ export function openDirectForWriting(path: string): Promise<number | undefined> 
       else reject(err);
     });
   });
+}
+
+/**
+ * Writes all of `data` at `position` through an O_DIRECT descriptor; false when the kernel refuses
+ * it (EINVAL: a buffer that is not aligned, or a device that asks more alignment than ours), for the
+ * caller to write it through the page cache instead.
+ */
+export async function writeDirect(fd: number, data: Buffer, position: number): Promise<boolean> {
+  try {
+    await writeAllAt(fd, data, position);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EINVAL') return false;
+    throw err;
+  }
 }

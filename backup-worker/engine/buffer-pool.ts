@@ -5,16 +5,17 @@ export class BufferPool {
   readonly #free: Buffer[] = [];
   readonly #waiting: Array<(b: Buffer) => void> = [];
 
-  constructor(count: number, size: number, allocate: (size: number) => Buffer = Buffer.allocUnsafeSlow) {
-    for (let i = 0; i < count; i++) this.#free.push(allocate(size));
+  constructor(count: number, size: number) {
+    for (let i = 0; i < count; i++) this.#free.push(Buffer.allocUnsafeSlow(size));
   }
 
   /** Buffers that start on a page, for O_DIRECT, cut from one aligned region. */
   static aligned(count: number, size: number): BufferPool {
     const stride = Math.ceil(size / DIRECT_IO_ALIGNMENT) * DIRECT_IO_ALIGNMENT;
     const region = allocAligned(stride * count);
-    let next = 0;
-    return new BufferPool(count, size, () => region.subarray(next * stride, next++ * stride + size));
+    const pool = new BufferPool(0, size);
+    for (let i = 0; i < count; i++) pool.give(region.subarray(i * stride, i * stride + size));
+    return pool;
   }
 
   take(): Promise<Buffer> {

@@ -1,13 +1,9 @@
-import { close as closeCallback } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
-import { promisify } from 'node:util';
 import { InvalidInputError } from '../../common/errors.js';
-import { isDirectAligned, openDirectForWriting } from '../../common/direct-io.js';
+import { isDirectAligned, openDirectForWriting, writeDirect } from '../../common/direct-io.js';
 import { BufferPool } from './buffer-pool.js';
 import type { Manifest } from './manifest.js';
-import { writeAt } from '../../common/positional-io.js';
-
-const closeFd = promisify(closeCallback);
+import { closeFd, writeAllAt } from '../../common/positional-io.js';
 
 /** The O_DIRECT descriptor of the target and the aligned buffers its writes go from. */
 interface DirectWriter {
@@ -54,7 +50,7 @@ export class RestoreTarget {
 
   async write(data: Buffer, offset: number): Promise<void> {
     if (!(await this.#writeDirect(data, offset))) {
-      await writeAll(this.#fh.fd, data, offset);
+      await writeAllAt(this.#fh.fd, data, offset, WRITE_BYTES);
       this.#flusher.wrote(data.length);
     }
   }
@@ -82,11 +78,8 @@ export class RestoreTarget {
     const slot = await direct.slots.take();
     try {
       data.copy(slot);
-      await writeAll(direct.fd, slot.subarray(0, data.length), offset);
-      return true;
-    } catch (err) {
+      if (await writeDirect(direct.fd, slot.subarray(0, data.length), offset)) return true;
       // A device or filesystem whose alignment is stricter than ours: the cache takes the rest.
-      if ((err as NodeJS.ErrnoException).code !== 'EINVAL') throw err;
       this.#direct = undefined;
       return false;
     } finally {
@@ -148,7 +141,7 @@ async function prepareTarget(fh: FileHandle, manifest: Manifest, target: string)
   if (!info.isBlockDevice()) throw new InvalidInputError(`restore target ${target} is neither a file nor a block device`);
   const zero = Buffer.alloc(manifest.chunkSizeBytes);
   for (const [offset, length] of holes) {
-    for (let at = 0; at < length; at += zero.length) await writeAll(fh.fd, zero.subarray(0, Math.min(zero.length, length - at)), offset + at);
+    for (let at = 0; at < length; at += zero.length) await writeAllAt(fh.fd, zero.subarray(0, Math.min(zero.length, length - at)), offset + at, WRITE_BYTES);
   }
   return holeBytes;
 }
@@ -159,8 +152,3 @@ async function prepareTarget(fh: FileHandle, manifest: Manifest, target: string)
  * wakes a pool thread, which takes the core from the event loop (docs/benchmarks.md).
  */
 const WRITE_BYTES = 256 * 1024;
-
-async function writeAll(fd: number, data: Buffer, offset: number): Promise<void> {
-  let done = 0;
-  while (done < data.length) done += await writeAt(fd, data, done, Math.min(WRITE_BYTES, data.length - done), offset + done);
-}

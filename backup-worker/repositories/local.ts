@@ -1,11 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { close as closeCallback } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { promisify } from 'node:util';
-import { DIRECT_IO_ALIGNMENT, openDirectForWriting } from '../../common/direct-io.js';
-import { writeAt } from '../../common/positional-io.js';
+import { DIRECT_IO_ALIGNMENT, openDirectForWriting, writeDirect } from '../../common/direct-io.js';
+import { closeFd, writeAllAt } from '../../common/positional-io.js';
 import {
   checkObjectName,
   ObjectNotFoundError,
@@ -20,7 +18,6 @@ import {
 } from './repository.js';
 import { objectDir, KIND_DIRS, TEMP_PREFIX } from './layout.js';
 
-const closeFd = promisify(closeCallback);
 
 /**
  * A directory (local disk or an NFS/GlusterFS mount). Packs are sharded by the first two
@@ -138,19 +135,20 @@ async function writeDurably(path: string, body: Readable): Promise<void> {
     let position = 0;
     for await (const part of body) {
       const data = Buffer.isBuffer(part) ? part : Buffer.from(part as string);
+      const aligned = direct === undefined ? 0 : directPrefix(position, data.length);
       let done = 0;
-      if (direct !== undefined) {
-        const aligned = directPrefix(position, data.length);
-        const written = aligned > 0 ? await writeFully(direct, data.subarray(0, aligned), position).catch(unlessMisaligned) : 0;
-        if (written === undefined) direct = await closeDirect(direct);
-        else done = written;
+      if (aligned > 0 && (await writeDirect(direct!, data.subarray(0, aligned), position))) done = aligned;
+      else if (aligned > 0) {
+        // Refused (a buffer that is not aligned): the rest of the object goes through the cache.
+        await closeFd(direct!);
+        direct = undefined;
       }
-      await writeFully(fh.fd, data.subarray(done), position + done);
+      await writeAllAt(fh.fd, data.subarray(done), position + done);
       position += data.length;
     }
     await fh.sync();
   } finally {
-    if (direct !== undefined) await closeDirect(direct);
+    if (direct !== undefined) await closeFd(direct);
     await fh.close();
   }
 }
@@ -158,23 +156,6 @@ async function writeDurably(path: string, body: Readable): Promise<void> {
 /** The bytes of a write at `position` that O_DIRECT can take: whole aligned blocks from an aligned start. */
 function directPrefix(position: number, length: number): number {
   return position % DIRECT_IO_ALIGNMENT === 0 ? length - (length % DIRECT_IO_ALIGNMENT) : 0;
-}
-
-/** undefined for EINVAL, which O_DIRECT answers for a buffer that is not aligned. */
-function unlessMisaligned(err: NodeJS.ErrnoException): undefined {
-  if (err.code === 'EINVAL') return undefined;
-  throw err;
-}
-
-async function closeDirect(fd: number): Promise<undefined> {
-  await closeFd(fd);
-  return undefined;
-}
-
-async function writeFully(fd: number, data: Buffer, position: number): Promise<number> {
-  let done = 0;
-  while (done < data.length) done += await writeAt(fd, data, done, data.length - done, position + done);
-  return done;
 }
 
 /** Makes the rename durable; some filesystems (and NFS) refuse to open a directory: ignore that. */
