@@ -166,23 +166,25 @@ export class S3Repository implements Repository {
       await this.stat(h, o);
       return Buffer.alloc(0);
     }
-    const Range = range && `bytes=${range.offset}-${range.offset + range.length - 1}`;
-    const command = new GetObjectCommand({ Bucket: this.#options.bucket, Key: this.#keyOf(h), Range });
+    const Key = this.#keyOf(h);
     return this.#call('getObject', h, async (client) => {
-      const out = await client.send(command, { abortSignal: o?.signal });
-      return readBody(out.Body, out.ContentLength ?? 0, o?.into);
+      const { body, length } = await this.#get(client, Key, range, o?.signal);
+      return readBody(body, length, o?.into);
     });
   }
 
   /** The GET's body as it arrives; it fails when the connection breaks or stays silent for the idle timeout. */
   async openRange(h: ObjectHandle, range: ByteRange, o?: OpOptions): Promise<Readable> {
-    const Range = `bytes=${range.offset}-${range.offset + range.length - 1}`;
-    const command = new GetObjectCommand({ Bucket: this.#options.bucket, Key: this.#keyOf(h), Range });
-    return this.#call('getObject', h, async (client) => {
-      const out = await client.send(command, { abortSignal: o?.signal });
-      if (!(out.Body instanceof Readable)) throw new Error('response has no readable body');
-      return out.Body;
-    });
+    const Key = this.#keyOf(h);
+    return this.#call('getObject', h, async (client) => (await this.#get(client, Key, range, o?.signal)).body);
+  }
+
+  /** A GetObject of `Key`, or of `range` of it: its body and length. */
+  async #get(client: S3Client, Key: string, range: ByteRange | undefined, signal?: AbortSignal): Promise<{ body: Readable; length: number }> {
+    const Range = range && `bytes=${range.offset}-${range.offset + range.length - 1}`;
+    const out = await client.send(new GetObjectCommand({ Bucket: this.#options.bucket, Key, Range }), { abortSignal: signal });
+    if (!(out.Body instanceof Readable)) throw new Error('response has no readable body');
+    return { body: out.Body, length: out.ContentLength ?? 0 };
   }
 
   async stat(h: ObjectHandle, o?: OpOptions): Promise<ObjectInfo> {
@@ -319,8 +321,7 @@ function createClient(o: S3RepositoryOptions): S3Client {
 }
 
 /** Reads a GET body into `into` when it is large enough, else into one fresh buffer. */
-async function readBody(body: unknown, length: number, into?: Buffer): Promise<Buffer> {
-  if (!(body instanceof Readable)) throw new Error('response has no readable body');
+async function readBody(body: Readable, length: number, into?: Buffer): Promise<Buffer> {
   const target = into && into.length >= length ? into.subarray(0, length) : Buffer.allocUnsafe(length);
   let done = 0;
   for await (const chunk of body as AsyncIterable<Buffer>) {

@@ -68,8 +68,7 @@ export class SwiftRepository implements Repository {
   async load(h: ObjectHandle, range?: ByteRange, o?: LoadOptions): Promise<Buffer> {
     checkObjectName(h);
     if (range?.length === 0) return this.stat(h, o).then(() => Buffer.alloc(0));
-    const headers: Record<string, string> = range ? { Range: `bytes=${range.offset}-${range.offset + range.length - 1}` } : {};
-    const res = await this.#send('load', h, { method: 'GET', path: this.#objectPath(h), headers, signal: o?.signal });
+    const res = await this.#get(h, range, o?.signal);
     if (res.status === 416) return drain(res).then(() => Buffer.alloc(0)); // the range starts past the end
     await this.#expect(res, [200, 206], this.#callName('load', h), h);
     const data = await readBody(res, o?.into).catch((err: unknown) => this.#fail('load', h, err, o?.signal));
@@ -79,8 +78,7 @@ export class SwiftRepository implements Repository {
   /** The GET's body as it arrives (from the range's start: a 200 answers only a range that starts the object). */
   async openRange(h: ObjectHandle, range: ByteRange, o?: OpOptions): Promise<Readable> {
     checkObjectName(h);
-    const headers = { Range: `bytes=${range.offset}-${range.offset + range.length - 1}` };
-    const res = await this.#send('load', h, { method: 'GET', path: this.#objectPath(h), headers, signal: o?.signal });
+    const res = await this.#get(h, range, o?.signal);
     await this.#expect(res, range.offset === 0 ? [200, 206] : [206], this.#callName('load', h), h);
     if (!res.body) throw new RepositoryError(this.#callName('load', h), { cause: new Error('the response has no body') });
     return Readable.fromWeb(res.body as ReadableStream<Uint8Array>);
@@ -132,6 +130,12 @@ export class SwiftRepository implements Repository {
     const parsed = LISTING.safeParse(body);
     if (!parsed.success) throw new RepositoryError(this.#callName('list'), { cause: parsed.error });
     return parsed.data;
+  }
+
+  /** A GET of the object, or of `range` of it. */
+  #get(h: ObjectHandle, range: ByteRange | undefined, signal?: AbortSignal): Promise<Response> {
+    const headers: Record<string, string> = range ? { Range: `bytes=${range.offset}-${range.offset + range.length - 1}` } : {};
+    return this.#send('load', h, { method: 'GET', path: this.#objectPath(h), headers, signal });
   }
 
   /** Sends a call; failures to reach the server become RepositoryError. */
