@@ -24,6 +24,11 @@ export class BufferPool {
     return new Promise((resolve) => this.#waiting.push(resolve));
   }
 
+  /** A free buffer now, if there is one; no other caller can take it in between. */
+  takeNow(): Buffer | undefined {
+    return this.#free.pop();
+  }
+
   give(buffer: Buffer): void {
     const next = this.#waiting.shift();
     if (next) next(buffer);

@@ -1,90 +1,89 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { InvalidInputError } from '../../common/errors.js';
-import { isDirectAligned, openDirectForWriting, writeDirect } from '../../common/direct-io.js';
-import { BufferPool } from './buffer-pool.js';
+import { openDirectForWriting, writeDirect } from '../../common/direct-io.js';
+import { DirectRunWriter } from './direct-runs.js';
 import type { Manifest } from './manifest.js';
 import { closeFd, writeAllAt } from '../../common/positional-io.js';
 
-/** The O_DIRECT descriptor of the target and the aligned buffers its writes go from. */
-interface DirectWriter {
+/** The O_DIRECT descriptor of the target and the writer of its runs. */
+interface DirectTarget {
   readonly fd: number;
-  readonly slots: BufferPool;
-  readonly slotBytes: number;
+  readonly writer: DirectRunWriter;
 }
 
+/** How a restore's direct writes are gathered (see DirectRunWriter). */
+const DIRECT_RUN_BYTES = 1024 * 1024;
+const DIRECT_OPEN_RUNS = 2;
+/** Runs open or being written: libuv's four pool threads write four at the most. */
+const DIRECT_RUN_BUFFERS = 6;
+
 /**
- * The file or block device a restore writes. Whole aligned chunks go through O_DIRECT: no page
- * cache is filled (and evicted from the host's other work) for data that must reach the disk before
- * the restore is done anyway, and the write costs a DMA from a reused buffer instead of a copy into
- * fresh pages (docs/benchmarks.md). What cannot go direct (an unaligned tail, a filesystem without
- * O_DIRECT) is written through the page cache and flushed in the background.
+ * The file or block device a restore writes. Whole aligned chunks go through O_DIRECT, gathered
+ * into larger writes: no page cache is filled (and evicted from the host's other work) for data
+ * that must reach the disk before the restore is done anyway, and the write costs a DMA from a
+ * reused buffer instead of a copy into fresh pages (docs/benchmarks.md). What cannot go direct (an
+ * unaligned tail, a filesystem without O_DIRECT) is written through the page cache and flushed in
+ * the background.
  */
 export class RestoreTarget {
   readonly #fh: FileHandle;
   readonly #flusher: BackgroundFlusher;
-  #direct: DirectWriter | undefined;
+  readonly #direct: DirectTarget | undefined;
 
-  private constructor(fh: FileHandle, direct: DirectWriter | undefined) {
+  private constructor(fh: FileHandle, directFd: number | undefined, chunkBytes: number) {
     this.#fh = fh;
     this.#flusher = new BackgroundFlusher(fh);
-    this.#direct = direct;
+    if (directFd === undefined) return;
+    const runBytes = Math.max(DIRECT_RUN_BYTES, chunkBytes);
+    const options = { runBytes, buffers: DIRECT_RUN_BUFFERS, openRuns: DIRECT_OPEN_RUNS };
+    const sink = { direct: (data: Buffer, offset: number) => writeDirect(directFd, data, offset), cached: (data: Buffer, offset: number) => this.#writeCached(data, offset) };
+    this.#direct = { fd: directFd, writer: new DirectRunWriter(sink, options) };
   }
 
   /**
    * Opens `path` (a file is created, or cut to the image's size with the holes left sparse; on a
-   * block device the holes are written as zeros). `directWrites`: how many chunks may be written at once.
+   * block device the holes are written as zeros).
    */
-  static async open(path: string, manifest: Manifest, directWrites: number): Promise<{ target: RestoreTarget; holeBytes: number }> {
+  static async open(path: string, manifest: Manifest): Promise<{ target: RestoreTarget; holeBytes: number }> {
     const fh = await openTarget(path);
     try {
       const holeBytes = await prepareTarget(fh, manifest, path);
-      const fd = await openDirectForWriting(path);
-      const slotBytes = manifest.chunkSizeBytes;
-      const direct: DirectWriter | undefined = fd === undefined ? undefined : { fd, slots: BufferPool.aligned(directWrites, slotBytes), slotBytes };
-      return { target: new RestoreTarget(fh, direct), holeBytes };
+      const directFd = await openDirectForWriting(path);
+      return { target: new RestoreTarget(fh, directFd, manifest.chunkSizeBytes), holeBytes };
     } catch (err) {
       await fh.close();
       throw err;
     }
   }
 
+  /** Resolves once `data` is written, or copied into a buffer that a direct write goes on from. */
   async write(data: Buffer, offset: number): Promise<void> {
-    if (!(await this.#writeDirect(data, offset))) {
-      await writeAllAt(this.#fh.fd, data, offset, WRITE_BYTES);
-      this.#flusher.wrote(data.length);
-    }
+    const writer = this.#direct?.writer;
+    if (writer?.accepts(data.length, offset)) await writer.write(data, offset);
+    else await this.#writeCached(data, offset);
   }
 
   /** Makes everything written durable (a restore is done only once its data is on the device). */
   async finish(): Promise<void> {
+    await this.#direct?.writer.flush();
     await this.#flusher.settle();
     await this.#fh.datasync();
   }
 
   async close(): Promise<void> {
-    const fd = this.#direct?.fd;
-    this.#direct = undefined;
     try {
-      if (fd !== undefined) await closeFd(fd);
+      if (this.#direct) {
+        await this.#direct.writer.settle();
+        await closeFd(this.#direct.fd);
+      }
     } finally {
       await this.#fh.close();
     }
   }
 
-  /** False when the chunk must go through the page cache instead. */
-  async #writeDirect(data: Buffer, offset: number): Promise<boolean> {
-    const direct = this.#direct;
-    if (!direct || data.length > direct.slotBytes || !isDirectAligned(offset, data.length)) return false;
-    const slot = await direct.slots.take();
-    try {
-      data.copy(slot);
-      if (await writeDirect(direct.fd, slot.subarray(0, data.length), offset)) return true;
-      // A device or filesystem whose alignment is stricter than ours: the cache takes the rest.
-      this.#direct = undefined;
-      return false;
-    } finally {
-      direct.slots.give(slot);
-    }
+  async #writeCached(data: Buffer, offset: number): Promise<void> {
+    await writeAllAt(this.#fh.fd, data, offset, WRITE_BYTES);
+    this.#flusher.wrote(data.length);
   }
 }
 

@@ -23,18 +23,12 @@ export interface RestoreSource {
 }
 
 /**
- * Aligned buffers for the target's direct writes: libuv's four pool threads run four writes at the
- * most, and twice that keeps them busy while chunks are copied in.
- */
-const DIRECT_WRITES_AT_ONCE = 8;
-
-/**
  * Writes a backup's image to a file (created, or cut to the image's size, holes left sparse) or
  * to a block device of at least that size (holes written as zeros). Every chunk is checked first.
  */
 export async function runRestore(source: RestoreSource, manifest: Manifest, target: string, options: RestoreOptions): Promise<RestoreSummary> {
   const size = manifest.source.sizeBytes;
-  const { target: out, holeBytes } = await RestoreTarget.open(target, manifest, DIRECT_WRITES_AT_ONCE);
+  const { target: out, holeBytes } = await RestoreTarget.open(target, manifest);
   try {
     let done = holeBytes;
     options.progress?.(done, size);
