@@ -33,8 +33,9 @@ export async function agentRepository(o: AgentRepositoryOptions, env: NodeJS.Pro
   const definition = backup.repositories.find((r) => r.name === o.repository);
   if (!definition) throw new InvalidInputError(`repository ${o.repository} is not configured (FLOE_BACKUP_REPOSITORIES)`);
   const log = getLogger('floe-agent');
-  const store = await openConfiguredStore(definition, { retries: backup.retries, log });
   const overridden = o.passwordFile !== undefined || o.keyFile !== undefined || Boolean(env.FLOE_REPO_PASSWORD) || Boolean(env.FLOE_REPO_KEY_FILE);
+  // The secret first: a store opened before a missing secret file was found would keep its connection.
   const secret = overridden ? await resolveSecret(o, env) : await repositorySecret(definition.encryption, log);
+  const store = await openConfiguredStore(definition, { retries: backup.retries, log });
   return { store, secret, where: `repository ${definition.name}`, initOptions: initOptionsFor(definition) };
 }

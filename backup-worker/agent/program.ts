@@ -37,7 +37,7 @@ export function buildAgentProgram(io: AgentIo): Command {
     .action(async (o: RepoOptions & { compression?: Compression; encryption: boolean }) => {
       const [{ BackupRepository }, { store, secret, where, initOptions }] = await Promise.all([loadEngine(), agentRepository(o, io.env)]);
       const overrides = { ...(o.compression && { compression: o.compression }), ...(!o.encryption && { encrypted: false }) };
-      const repo = await BackupRepository.init(store, secret, { ...initOptions, ...overrides });
+      const repo = await closingOnFailure(store, () => BackupRepository.init(store, secret, { ...initOptions, ...overrides }));
       await repo.close();
       say(`Initialized repository ${repo.config.repositoryId} at ${where}`);
     });
@@ -46,7 +46,7 @@ export function buildAgentProgram(io: AgentIo): Command {
     .option('--id <id>', 'backup id (default: a new UUID)')
     .action(async (source: string, o: RepoOptions & { id?: string }) => {
       const { engine, repo } = await openRepository(o, io, { createIfMissing: true });
-      const input = await engine.openBlockFile(source);
+      const input = await closingOnFailure(repo, () => engine.openBlockFile(source));
       const summary = await withProgress(io, o, (progress) => repo.backup(input, { backupId: o.id ?? randomUUID(), progress })).finally(() => Promise.all([input.close(), repo.close()]));
       if (o.json) json(summary);
       else say(summary.backupId);
@@ -118,11 +118,26 @@ function loadEngine(): Promise<Engine> {
 async function openRepository(o: RepoOptions, io: AgentIo, { createIfMissing = false } = {}): Promise<{ engine: Engine; repo: BackupRepository }> {
   const unlock = createIfMissing ? unlockIfInitialized : unlockRepository;
   const { store, secret, initOptions } = await agentRepository(o, io.env);
-  // Node keeps one load per module: the import started here is the one awaited below, where a
-  // failure is reported unless the unlock's error comes first.
-  const unlocked = await unlock(store, secret, { onConfigRead: () => void loadEngine().catch(() => undefined) });
-  const engine = await loadEngine();
-  return { engine, repo: await engine.BackupRepository.unlockedOrInit(store, secret, unlocked, initOptions) };
+  return closingOnFailure(store, async () => {
+    // Node keeps one load per module: the import started here is the one awaited below, where a
+    // failure is reported unless the unlock's error comes first.
+    const unlocked = await unlock(store, secret, { onConfigRead: () => void loadEngine().catch(() => undefined) });
+    const engine = await loadEngine();
+    return { engine, repo: await engine.BackupRepository.unlockedOrInit(store, secret, unlocked, initOptions) };
+  });
+}
+
+/**
+ * Runs `use`, closing the store if it fails: an open SFTP or HTTP connection would keep the
+ * process alive after the error is reported.
+ */
+async function closingOnFailure<T>(store: { close(): Promise<void> }, use: () => Promise<T>): Promise<T> {
+  try {
+    return await use();
+  } catch (err) {
+    await store.close().catch(() => undefined);
+    throw err;
+  }
 }
 
 async function withProgress<T>(io: AgentIo, o: RepoOptions, run: (p: Progress | undefined) => Promise<T>): Promise<T> {

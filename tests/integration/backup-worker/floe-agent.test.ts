@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BackupRepository } from '../../../backup-worker/engine/index.js';
 import { LocalRepository } from '../../../backup-worker/repositories/index.js';
+import { readSftpKnownHostsLine, removeSftpTestRepositories, SFTP_TEST, sftpTestPath } from '../../support/sftp-server.js';
 
 const AGENT = join(process.cwd(), 'dist', 'bin', 'floe-agent.js');
 const BLOCK = 256 * 1024;
@@ -24,13 +25,24 @@ function agent(...args: string[]): Promise<Run> {
   return agentWith({}, ...args);
 }
 
+/** Runs floe-agent; one still running after `killAfterMs` is killed (its code is then null). */
 function agentWith(env: NodeJS.ProcessEnv, ...args: string[]): Promise<Run> {
+  return agentWithin(50_000, env, ...args);
+}
+
+function agentWithin(killAfterMs: number, env: NodeJS.ProcessEnv, ...args: string[]): Promise<Run> {
   const child = start(args, env);
+  const killer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+  return new Promise((resolve) =>
+    child.on('close', (code) => {
+      clearTimeout(killer);
+      resolve({ code, stdout, stderr });
+    }),
+  );
 }
 
 async function filesUnder(dir: string): Promise<string[]> {
@@ -128,5 +140,38 @@ describe('floe-agent (the built CLI)', function () {
     expect(await filesUnder(join(repo, 'locks'))).to.deep.equal([]);
     const verify = await agent('verify', ...secret, 'next', '--json');
     expect(JSON.parse(verify.stdout)).to.include({ ok: true });
+  });
+
+  it('exits after an error with an SFTP repository instead of hanging on its open connection', async () => {
+    after(removeSftpTestRepositories);
+    const configured = [
+      {
+        name: 'remote',
+        type: 'sftp',
+        host: SFTP_TEST.host,
+        port: SFTP_TEST.port,
+        user: SFTP_TEST.username,
+        path: sftpTestPath('agent'),
+        hostKey: await readSftpKnownHostsLine(),
+        privateKeyFile: SFTP_TEST.privateKeyPath,
+      },
+    ];
+    const env = { FLOE_BACKUP_REPOSITORIES: JSON.stringify(configured), FLOE_DATA_DIR: dir };
+    const remote = ['--repository', 'remote', '--password-file', join(dir, 'pw')];
+    // Each of these failed after the connection was made, and the process stayed alive on it.
+    const uninitialized = await agentWithin(15_000, env, 'list', ...remote);
+    expect(uninitialized.code, uninitialized.stderr).to.equal(3);
+    expect(uninitialized.stderr).to.match(/not initialized/);
+    await writeFile(join(dir, 'vol.img'), randomBytes(2 * BLOCK));
+    const backup = await agentWithin(15_000, env, 'backup', ...remote, '--id', 'b', join(dir, 'vol.img'));
+    expect(backup.code, backup.stderr).to.equal(0);
+    await writeFile(join(dir, 'bad'), 'not it\n');
+    const wrongKey = await agentWithin(15_000, env, 'restore', '--repository', 'remote', '--password-file', join(dir, 'bad'), 'b', join(dir, 'out.img'));
+    expect(wrongKey.code, wrongKey.stderr).to.equal(4);
+    const missingSource = await agentWithin(15_000, env, 'backup', ...remote, join(dir, 'missing.img'));
+    expect(missingSource.code, missingSource.stderr).to.be.a('number').and.not.equal(0);
+    expect(missingSource.stderr).to.match(/missing\.img/);
+    const initAgain = await agentWithin(15_000, env, 'init', ...remote);
+    expect(initAgain.code, initAgain.stderr).to.be.a('number').and.not.equal(0);
   });
 });
