@@ -1,3 +1,4 @@
+import { constants } from 'node:fs';
 import { access, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -69,6 +70,9 @@ async function floeAgent(credentials: BenchCredentials): Promise<FloeAgentTool> 
   const script = path.join(REPO, 'dist', 'bin', 'floe-agent.js');
   await access(script).catch(() => {
     throw new Error(`${script} is missing: build the project first (npx tsc -p .)`);
+  });
+  await access(script, constants.X_OK).catch(() => {
+    throw new Error(`${script} is not executable: run scripts/setup.sh, whose npm link makes the floe commands executable`);
   });
   return new FloeAgentTool(script, credentials);
 }

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -173,5 +173,21 @@ describe('floe-agent (the built CLI)', function () {
     expect(missingSource.stderr).to.match(/missing\.img/);
     const initAgain = await agentWithin(15_000, env, 'init', ...remote);
     expect(initAgain.code, initAgain.stderr).to.be.a('number').and.not.equal(0);
+  });
+
+  it('runs as its own command with one malloc arena (its #! line), as the benchmark runs it', async () => {
+    const fifo = join(dir, 'pw.fifo');
+    execFileSync('mkfifo', [fifo]);
+    await writeFile(join(dir, 'vol.img'), randomBytes(BLOCK));
+    // The agent waits on the FIFO for its passphrase, which leaves time to read its environment.
+    const child = spawn(AGENT, ['backup', '--repo', repo, '--password-file', fifo, join(dir, 'vol.img')], { env: { PATH: process.env.PATH ?? '' } });
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    const proc = `/proc/${child.pid}`;
+    const isNode = async () => (await readFile(`${proc}/cmdline`, 'utf8').catch(() => '')).split('\0')[0].endsWith('node');
+    while (!(await isNode())) await new Promise((r) => setTimeout(r, 5));
+    const environment = (await readFile(`${proc}/environ`, 'utf8')).split('\0');
+    expect(environment).to.include('GLIBC_TUNABLES=glibc.malloc.arena_max=1');
+    await writeFile(fifo, 'a passphrase\n');
+    expect(await exited).to.equal(0);
   });
 });
