@@ -4,11 +4,11 @@ import { ObjectNotFoundError } from '../repositories/repository.js';
 import { runReplicatedBackup, type BackupOptions, type BackupSummary, type BackupTarget, type TargetOutcome } from './backup.js';
 import { BlobCodec } from './blob-codec.js';
 import type { BlockSource, Progress } from './block-source.js';
-import { loadChunkIndex } from './chunk-index.js';
+import { loadChunkIndex, type ChunkIndex } from './chunk-index.js';
 import { BackupNotFoundError, RepositoryExistsError } from './errors.js';
 import { deriveKek, newKdfParams, newMasterKeys, wrapKeys, type MasterKeys, type RepositorySecret } from './keys.js';
 import { acquireLock, releaseLeftoverLocks, type HeldLock } from './lock.js';
-import { isValidBackupId, loadManifest, manifestHandle, summarize, type ManifestSummary } from './manifest.js';
+import { isValidBackupId, loadManifest, manifestHandle, summarize, type Manifest, type ManifestSummary } from './manifest.js';
 import { runPrune, type PruneReport } from './prune.js';
 import {
   CONFIG_HANDLE,
@@ -131,15 +131,18 @@ export class BackupRepository {
   }
 
   async restore(backupId: string, target: string, options: RestoreOptions = {}): Promise<RestoreSummary> {
-    const manifest = await loadManifest(this.#store, this.#codec, backupId);
-    const index = await loadChunkIndex(this.#store, this.#codec);
+    const [manifest, index] = await this.#manifestAndIndex(backupId);
     return runRestore({ store: this.#store, codec: this.#codec, index }, manifest, target, options);
   }
 
   async verify(backupId: string, options: { progress?: Progress } = {}): Promise<VerifyReport> {
-    const manifest = await loadManifest(this.#store, this.#codec, backupId);
-    const index = await loadChunkIndex(this.#store, this.#codec);
+    const [manifest, index] = await this.#manifestAndIndex(backupId);
     return runVerify({ store: this.#store, codec: this.#codec, index }, manifest, options.progress);
+  }
+
+  /** Both at once: two round trips to a remote store become one. */
+  #manifestAndIndex(backupId: string): Promise<[Manifest, ChunkIndex]> {
+    return Promise.all([loadManifest(this.#store, this.#codec, backupId), loadChunkIndex(this.#store, this.#codec)]);
   }
 
   /** Removes the manifest only; prune reclaims the data no other backup uses. */

@@ -40,14 +40,30 @@ export class ChunkIndex {
   }
 }
 
+/**
+ * Index objects loaded at once: a repository holds one per backup, and one request after the other
+ * would cost a round trip each to a remote store before every backup and restore.
+ */
+const INDEX_LOADS_AT_ONCE = 8;
+
+/** Builds the index from every index object, added in the order the store lists them. */
 export async function loadChunkIndex(store: ObjectStore, codec: BlobCodec): Promise<ChunkIndex> {
+  const names: string[] = [];
+  for await (const info of store.list('index')) names.push(info.name);
+  const load = (name: string): Promise<IndexDocument> => {
+    const doc = store.load({ kind: 'index', name }).then((bytes) => codec.openJson(bytes) as Promise<IndexDocument>);
+    doc.catch(() => undefined); // awaited in turn below; one that fails while an earlier one is awaited is not unhandled
+    return doc;
+  };
+  const loads = names.slice(0, INDEX_LOADS_AT_ONCE).map(load);
   const index = new ChunkIndex();
-  for await (const info of store.list('index')) {
-    const doc = (await codec.openJson(await store.load({ kind: 'index', name: info.name }))) as IndexDocument;
+  for (let i = 0; i < names.length; i++) {
+    const doc = await loads[i];
+    if (i + INDEX_LOADS_AT_ONCE < names.length) loads.push(load(names[i + INDEX_LOADS_AT_ONCE]));
     for (const [pack, triples] of Object.entries(doc.packs)) {
       for (const [id, offset, length] of triples) index.add({ id, pack, offset, length });
     }
-    index.objectNames.push(info.name);
+    index.objectNames.push(names[i]);
   }
   return index;
 }
