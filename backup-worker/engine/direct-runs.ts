@@ -18,7 +18,7 @@ interface Run {
 }
 
 /**
- * Writes chunks through an O_DIRECT descriptor, gathered into runs: a chunk that continues an open
+ * Writes chunks with a sink's O_DIRECT writes, gathered into runs: a chunk that continues an open
  * run is copied onto its end, and a run is written in one call once it is full or pushed out by a
  * newer one. Larger writes cost the device less while both cores are busy decoding (1 MiB writes
  * took two thirds of the time of 256 KiB ones here, docs/benchmarks.md). Each run is written in
