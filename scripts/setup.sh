@@ -36,6 +36,9 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
 fi
 log "building"
 npx tsc -p tsconfig.json
+# The commands run through their #! lines (floe-agent's sets up the process): executable even where
+# `npm link` below has nothing to do (it made them executable when it linked them).
+chmod +x dist/bin/*.js
 # `floe`, `floe-agent` and the service entry points on PATH, pointing at this checkout.
 linked() {
   node -e '
