@@ -35,10 +35,9 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   npm ci --no-audit --no-fund --loglevel=error
 fi
 log "building"
-npx tsc -p tsconfig.json
-# The commands run through their #! lines (floe-agent's sets up the process): executable even where
-# `npm link` below has nothing to do (it made them executable when it linked them).
-chmod +x dist/bin/*.js
+# The build also makes the commands executable: they run through their #! lines (floe-agent's sets
+# up the process), also where `npm link` below has nothing to do.
+npm run --silent build
 # `floe`, `floe-agent` and the service entry points on PATH, pointing at this checkout.
 linked() {
   node -e '

@@ -4,6 +4,7 @@ import type { BlockSource, Progress } from './block-source.js';
 import { BufferPool } from './buffer-pool.js';
 import { saveIndexObject, type ChunkIndex, type IndexEntry } from './chunk-index.js';
 import { GarbagePacer } from './garbage.js';
+import { inOrderAhead } from './in-order.js';
 import { appendExtent, saveManifest, type Extent } from './manifest.js';
 import { PackWriter } from './pack-writer.js';
 import type { Compression, RepositoryConfig } from './repo-config.js';
@@ -163,7 +164,6 @@ class SourceRun {
   readonly #zero: Buffer;
   readonly #pool: BufferPool;
   readonly #tasks = new TaskGroup();
-  readonly #ahead: Array<Promise<Block>> = [];
   readonly #garbage = new GarbagePacer();
   #lastProgress = 0;
 
@@ -181,7 +181,6 @@ class SourceRun {
     try {
       await this.#readAll();
     } catch (err) {
-      await Promise.allSettled(this.#ahead);
       await this.#tasks.settle();
       await Promise.all(this.#writers.map((w) => w.packs.settle()));
       throw err;
@@ -190,18 +189,15 @@ class SourceRun {
 
   async #readAll(): Promise<void> {
     const count = Math.ceil(this.#source.sizeBytes / this.#chunk);
-    const ahead = this.#ahead;
-    for (let i = 0; i < Math.min(READ_AHEAD, count); i++) ahead.push(this.#read(i));
-    for (let i = 0; i < count; i++) {
-      const block = await ahead.shift()!;
-      if (i + READ_AHEAD < count) ahead.push(this.#read(i + READ_AHEAD));
+    let i = 0;
+    for await (const block of inOrderAhead(count, READ_AHEAD, (b) => this.#read(b))) {
       this.#options.signal?.throwIfAborted();
       this.#tasks.check();
       if (this.#writers.every((w) => w.failure)) break;
       this.#take(i * this.#chunk, block);
       this.#report(i * this.#chunk + block.data.length);
+      i += 1;
     }
-    await Promise.allSettled(ahead);
     await this.#tasks.drain();
     this.#options.progress?.(this.#source.sizeBytes, this.#source.sizeBytes);
   }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { ObjectStore } from './store.js';
 import { saveBuffers } from './store.js';
 import type { BlobCodec } from './blob-codec.js';
+import { inOrderAhead } from './in-order.js';
 
 /** Where a stored chunk lives: a byte range of a pack. */
 export interface ChunkLocation {
@@ -50,20 +51,14 @@ const INDEX_LOADS_AT_ONCE = 8;
 export async function loadChunkIndex(store: ObjectStore, codec: BlobCodec): Promise<ChunkIndex> {
   const names: string[] = [];
   for await (const info of store.list('index')) names.push(info.name);
-  const load = (name: string): Promise<IndexDocument> => {
-    const doc = store.load({ kind: 'index', name }).then((bytes) => codec.openJson(bytes) as Promise<IndexDocument>);
-    doc.catch(() => undefined); // awaited in turn below; one that fails while an earlier one is awaited is not unhandled
-    return doc;
-  };
-  const loads = names.slice(0, INDEX_LOADS_AT_ONCE).map(load);
+  const load = (i: number): Promise<IndexDocument> => store.load({ kind: 'index', name: names[i] }).then((bytes) => codec.openJson(bytes) as Promise<IndexDocument>);
   const index = new ChunkIndex();
-  for (let i = 0; i < names.length; i++) {
-    const doc = await loads[i];
-    if (i + INDEX_LOADS_AT_ONCE < names.length) loads.push(load(names[i + INDEX_LOADS_AT_ONCE]));
+  let i = 0;
+  for await (const doc of inOrderAhead(names.length, INDEX_LOADS_AT_ONCE, load)) {
     for (const [pack, triples] of Object.entries(doc.packs)) {
       for (const [id, offset, length] of triples) index.add({ id, pack, offset, length });
     }
-    index.objectNames.push(names[i]);
+    index.objectNames.push(names[i++]);
   }
   return index;
 }

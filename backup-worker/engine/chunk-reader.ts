@@ -2,6 +2,7 @@ import { BlobDamagedError, type BlobCodec } from './blob-codec.js';
 import { BufferPool } from './buffer-pool.js';
 import type { ChunkIndex, ChunkLocation } from './chunk-index.js';
 import { IntegrityError } from './errors.js';
+import { inOrderAhead } from './in-order.js';
 import type { Manifest } from './manifest.js';
 import type { ObjectStore } from './store.js';
 import { TaskGroup } from './task-group.js';
@@ -187,18 +188,13 @@ class RangeReader {
 
   /** On failure, waits for the work in flight so that nothing is written after it fails. */
   async readAll(ranges: Item[][], signal?: AbortSignal): Promise<void> {
-    const loads: Array<Promise<LoadedRange>> = [];
-    const loadNext = (i: number): void => void (i < ranges.length && loads.push(this.#load(ranges[i])));
-    for (let i = 0; i < this.#ahead; i++) loadNext(i);
     try {
-      for (let i = 0; i < ranges.length; i++) {
-        const loaded = await loads.shift()!;
-        loadNext(i + this.#ahead);
-        await this.#checkRange(ranges[i], loaded, signal);
+      let i = 0;
+      for await (const loaded of inOrderAhead(ranges.length, this.#ahead, (r) => this.#load(ranges[r]))) {
+        await this.#checkRange(ranges[i++], loaded, signal);
       }
       await this.#checker.drain();
     } catch (err) {
-      await Promise.allSettled(loads);
       await this.#checker.settle();
       throw err;
     }
