@@ -283,6 +283,10 @@ class StreamedRangeReader {
         if (next.done) return unreadable(new Error(`the range ended after ${cut.position - offset} of ${length} bytes`));
         await cut.feed(next.value, () => this.#blobs.take(), (item, blob) => this.#startCheck(item, blob, signal));
       }
+      // The range ends with its last blob: one more read sees the stream's end. An HTTP response
+      // read to its end leaves its connection to the next request; destroyed before, it closes
+      // it, and each pack would cost a new connection (and on TLS, a new handshake).
+      await pieces.next().catch(() => undefined);
     } finally {
       cut.abandon((blob) => this.#blobs.give(blob));
       stream.destroy();

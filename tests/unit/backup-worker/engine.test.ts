@@ -261,6 +261,22 @@ describe('Backup engine: streamed ranges (object stores)', () => {
     await expectTamperingDetected(streaming());
   });
 
+  it('reads each range stream to its end before letting it go (an HTTP connection is then kept)', async () => {
+    const store = streaming();
+    const open = store.openRange!.bind(store);
+    const endedWhenClosed: boolean[] = [];
+    const watched: MemoryRepository['openRange'] = async (h, range, o) => {
+      const stream = await open(h, range, o);
+      stream.on('close', () => endedWhenClosed.push(stream.readableEnded));
+      return stream;
+    };
+    const repo = await newRepo(Object.assign(store, { openRange: watched }));
+    const image = imageWithHoles(12 * BLOCK);
+    expect((await roundTrip(repo, image, 'b1')).equals(image)).to.equal(true);
+    expect(endedWhenClosed).to.have.length.above(0);
+    expect(endedWhenClosed.every(Boolean)).to.equal(true);
+  });
+
   for (const [how, reason] of [['break', /connection reset by peer/], ['end', /the range ended after \d+ of \d+ bytes/]] as const) {
     it(`fails a restore and reports every unread chunk in verify when a range's stream ${how === 'break' ? 'breaks' : 'ends early'}`, async () => {
       const store = streamsThatStop(how);
