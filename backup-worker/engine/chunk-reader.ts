@@ -27,7 +27,6 @@ interface Item {
 }
 
 const RANGE_MAX_BYTES = 4 * 1024 * 1024;
-const RANGE_MAX_GAP = 256 * 1024;
 const CHUNKS_IN_FLIGHT = 16;
 /**
  * Streamed ranges hold no range buffer, so they can span a whole pack: one request per pack instead
@@ -51,7 +50,11 @@ export async function readChunks(
 ): Promise<number> {
   const { store, codec, index } = source;
   const reader = streams(store) ? new StreamedRangeReader(store, codec, manifest, handlers) : new RangeReader(store, codec, manifest.backupId, handlers);
-  await reader.readAll(planRanges(chunkUses(manifest), index, manifest.backupId, handlers, reader.rangeMaxBytes), signal);
+  // Blobs with at most one stored chunk between them are read in one range: an incremental's
+  // restore skips the chunks it replaced in the packs of the backups before it, and a whole
+  // incompressible chunk is a few bytes longer than chunkSizeBytes.
+  const limits = { maxBytes: reader.rangeMaxBytes, maxGap: codec.maxStoredLength(manifest.chunkSizeBytes) };
+  await reader.readAll(planRanges(chunkUses(manifest), index, manifest.backupId, handlers, limits), signal);
   return reader.checked;
 }
 
@@ -66,7 +69,13 @@ function chunkUses(manifest: Manifest): ChunkUse[] {
   return [...uses.values()];
 }
 
-function planRanges(uses: ChunkUse[], index: ChunkIndex, backupId: string, handlers: ChunkHandlers, maxBytes: number): Item[][] {
+/** The most bytes a range spans, and the most bytes it skips between two of its blobs. */
+interface RangeLimits {
+  readonly maxBytes: number;
+  readonly maxGap: number;
+}
+
+function planRanges(uses: ChunkUse[], index: ChunkIndex, backupId: string, handlers: ChunkHandlers, limits: RangeLimits): Item[][] {
   const byPack = new Map<string, Item[]>();
   for (const use of uses) {
     const at = index.get(use.id);
@@ -78,18 +87,18 @@ function planRanges(uses: ChunkUse[], index: ChunkIndex, backupId: string, handl
     items.sort((a, b) => a.at.offset - b.at.offset);
     let range: Item[] | undefined;
     for (const item of items) {
-      if (!range || !fits(range, item, maxBytes)) ranges.push((range = []));
+      if (!range || !fits(range, item, limits)) ranges.push((range = []));
       range.push(item);
     }
   }
   return ranges;
 }
 
-function fits(range: Item[], item: Item, maxBytes: number): boolean {
+function fits(range: Item[], item: Item, limits: RangeLimits): boolean {
   const first = range[0].at;
   const last = range[range.length - 1].at;
   const end = item.at.offset + item.at.length;
-  return item.at.offset - (last.offset + last.length) <= RANGE_MAX_GAP && end - first.offset <= maxBytes;
+  return item.at.offset - (last.offset + last.length) <= limits.maxGap && end - first.offset <= limits.maxBytes;
 }
 
 type StreamingStore = ObjectStore & { openRange: NonNullable<ObjectStore['openRange']> };

@@ -8,6 +8,7 @@ import { BackupRepository, IntegrityError, WrongKeyError, BackupNotFoundError, U
 import { BlobCodec } from '../../../backup-worker/engine/blob-codec.js';
 import { unlockIfInitialized, unlockRepository } from '../../../backup-worker/engine/unlock.js';
 import { MemoryRepository } from '../../../backup-worker/repositories/index.js';
+import type { ObjectInfo } from '../../../backup-worker/repositories/repository.js';
 import { BLOCK, BufferSource, imageWithHoles, readBack, rejection, withTempDir } from '../../support/backup-fixtures.js';
 
 const SECRET = { passphrase: 'correct horse' };
@@ -102,6 +103,52 @@ describe('Backup engine: dedup and incrementals', () => {
     const summary = await (await newRepo()).backup(new BufferSource(Buffer.concat([block, block, block])), { backupId: 'x' });
     expect(summary).to.include({ chunkCount: 3, newChunkCount: 1 });
   });
+});
+
+describe('Backup engine: ranged reads', () => {
+  async function listed(store: MemoryRepository, kind: 'index'): Promise<ObjectInfo[]> {
+    const found: ObjectInfo[] = [];
+    for await (const info of store.list(kind)) found.push(info);
+    return found;
+  }
+
+  /** Restores `backupId`, counting the reads of packs (ranged loads, or range streams). */
+  async function restoreCountingPackReads(store: MemoryRepository, repo: BackupRepository, backupId: string): Promise<{ image: Buffer; packReads: number }> {
+    let packReads = 0;
+    const load = store.load.bind(store);
+    const openRange = store.openRange?.bind(store);
+    Object.assign(store, {
+      load: (h: Parameters<MemoryRepository['load']>[0], range?: Parameters<MemoryRepository['load']>[1]) => ((packReads += Number(h.kind === 'pack')), load(h, range)),
+      ...(openRange && { openRange: ((h, range, o) => ((packReads += 1), openRange(h, range, o))) satisfies MemoryRepository['openRange'] }),
+    });
+    const image = await withTempDir(async (dir) => {
+      await repo.restore(backupId, join(dir, 't.img'));
+      return readBack(join(dir, 't.img'));
+    });
+    return { image, packReads };
+  }
+
+  for (const streamsRanges of [false, true]) {
+    it(`reads a pack in one range across a chunk an incremental replaced${streamsRanges ? ' (streamed ranges)' : ''}`, async () => {
+      const store = new MemoryRepository({ streamsRanges });
+      const repo = await newRepo(store, { encrypted: false, packSizeBytes: 16 * 1024 * 1024 });
+      // Incompressible blocks: each is stored whole, a few bytes longer than a block.
+      const image = randomBytes(8 * BLOCK);
+      await repo.backup(new BufferSource(image), { backupId: 'full' });
+      // The block whose chunk lies in the middle of the one pack (blocks may be stored out of order).
+      const [handle] = await listed(store, 'index');
+      const { packs } = (await new BlobCodec(undefined, 'zstd', 'blake3').openJson(await store.load(handle))) as { packs: Record<string, Array<[string, number]>> };
+      const byOffset = Object.values(packs)[0].sort((a, b) => a[1] - b[1]);
+      const block = [...Array(8).keys()].find((b) => blake3(image.subarray(b * BLOCK, (b + 1) * BLOCK)).toString('hex') === byOffset[4][0])!;
+      const changed = Buffer.from(image);
+      changed[block * BLOCK] ^= 0xff;
+      await repo.backup(new BufferSource(changed), { backupId: 'inc' });
+      const { image: restored, packReads } = await restoreCountingPackReads(store, repo, 'inc');
+      expect(restored.equals(changed)).to.equal(true);
+      // The old pack once, around the replaced chunk, and the incremental's pack.
+      expect(packReads).to.equal(2);
+    });
+  }
 });
 
 describe('Backup engine: index loading', () => {
