@@ -117,10 +117,9 @@ describe('Backup engine: ranged reads', () => {
     let packReads = 0;
     const load = store.load.bind(store);
     const openRange = store.openRange?.bind(store);
-    Object.assign(store, {
-      load: (h: Parameters<MemoryRepository['load']>[0], range?: Parameters<MemoryRepository['load']>[1]) => ((packReads += Number(h.kind === 'pack')), load(h, range)),
-      ...(openRange && { openRange: ((h, range, o) => ((packReads += 1), openRange(h, range, o))) satisfies MemoryRepository['openRange'] }),
-    });
+    const countedLoad: MemoryRepository['load'] = (h, ...rest) => ((packReads += Number(h.kind === 'pack')), load(h, ...rest));
+    const countedOpenRange: MemoryRepository['openRange'] = openRange && ((...args) => ((packReads += 1), openRange(...args)));
+    Object.assign(store, { load: countedLoad, openRange: countedOpenRange });
     const image = await withTempDir(async (dir) => {
       await repo.restore(backupId, join(dir, 't.img'));
       return readBack(join(dir, 't.img'));
