@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Command, CommanderError, Option } from 'commander';
 import { errorMessage } from '../../common/errors.js';
 import type { BackupRepository, Progress } from '../engine/index.js';
+import { backupReadsAhead, ReadAheadStore, type ReadsAhead } from '../engine/read-ahead.js';
 import { COMPRESSIONS, type Compression } from '../engine/repo-config.js';
 import { unlockIfInitialized, unlockRepository } from '../engine/unlock.js';
 import { AGENT_EXIT_CODES, AGENT_EXIT_HELP, agentExitCodeFor, DamagedBackupError, type AgentExitCode } from './exit-codes.js';
@@ -29,7 +30,7 @@ export function buildAgentProgram(io: AgentIo): Command {
     .addHelpText('after', `\nRepository: --repo <path> | --repository <name> (configured in FLOE_BACKUP_REPOSITORIES, with its credentials and secret)\nSecret: --password-file F | env FLOE_REPO_PASSWORD | --key-file F | env FLOE_REPO_KEY_FILE\n\n${AGENT_EXIT_HELP}`);
   const say = (text: string): void => void io.stdout.write(`${text}\n`);
   const json = (value: unknown): void => void io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
-  const withRepo = async (o: RepoOptions) => (await openRepository(o, io)).repo;
+  const withRepo = async (o: RepoOptions, readsAhead?: ReadsAhead) => (await openRepository(o, io, { readsAhead })).repo;
 
   command(program, 'init', 'create a repository (a configured one with its configured settings, unless overridden here)')
     .addOption(new Option('--compression <name>', 'chunk compression (default: the configured one, else zstd)').choices(COMPRESSIONS))
@@ -55,7 +56,7 @@ export function buildAgentProgram(io: AgentIo): Command {
     .argument('<backup-id>')
     .argument('<target>', 'file (created or overwritten) or block device')
     .action(async (id: string, target: string, o: RepoOptions) => {
-      const repo = await withRepo(o);
+      const repo = await withRepo(o, backupReadsAhead(id));
       const summary = await withProgress(io, o, (progress) => repo.restore(id, target, { progress })).finally(() => repo.close());
       if (o.json) json(summary);
     });
@@ -69,7 +70,7 @@ export function buildAgentProgram(io: AgentIo): Command {
   command(program, 'verify', 're-read and check every chunk of a backup (exit 1 on damage)')
     .argument('<backup-id>')
     .action(async (id: string, o: RepoOptions) => {
-      const repo = await withRepo(o);
+      const repo = await withRepo(o, backupReadsAhead(id));
       const report = await withProgress(io, o, (progress) => repo.verify(id, { progress })).finally(() => repo.close());
       if (o.json) json(report);
       else say(report.ok ? `Backup ${id}: ${report.chunksChecked} chunks checked, no errors` : report.errors.join('\n'));
@@ -112,16 +113,24 @@ function loadEngine(): Promise<Engine> {
 
 /**
  * Opens the repository (with `createIfMissing`, as a backup does, creates it when it has no config
- * yet). The engine loads on the main thread once the config is read, while scrypt derives the key on
- * the thread pool: earlier, it would delay a remote store's connection.
+ * yet). Once the config is read, while scrypt derives the key on the thread pool, the engine loads on
+ * the main thread (earlier, it would delay a remote store's connection) and the store starts
+ * `readsAhead`.
  */
-async function openRepository(o: RepoOptions, io: AgentIo, { createIfMissing = false } = {}): Promise<{ engine: Engine; repo: BackupRepository }> {
+async function openRepository(o: RepoOptions, io: AgentIo, { createIfMissing = false, readsAhead }: { createIfMissing?: boolean; readsAhead?: ReadsAhead } = {}): Promise<{ engine: Engine; repo: BackupRepository }> {
   const unlock = createIfMissing ? unlockIfInitialized : unlockRepository;
-  const { store, secret, initOptions } = await agentRepository(o, io.env);
+  const opened = await agentRepository(o, io.env);
+  const { secret, initOptions } = opened;
+  const readingAhead = readsAhead && new ReadAheadStore(opened.store, readsAhead);
+  const store = readingAhead ?? opened.store;
   return closingOnFailure(store, async () => {
-    // Node keeps one load per module: the import started here is the one awaited below, where a
-    // failure is reported unless the unlock's error comes first.
-    const unlocked = await unlock(store, secret, { onConfigRead: () => void loadEngine().catch(() => undefined) });
+    const onConfigRead = (): void => {
+      // Node keeps one load per module: the import started here is the one awaited below, where a
+      // failure is reported unless the unlock's error comes first.
+      void loadEngine().catch(() => undefined);
+      readingAhead?.start();
+    };
+    const unlocked = await unlock(store, secret, { onConfigRead });
     const engine = await loadEngine();
     return { engine, repo: await engine.BackupRepository.unlockedOrInit(store, secret, unlocked, initOptions) };
   });

@@ -45,7 +45,7 @@ export class ChunkIndex {
  * Index objects loaded at once: a repository holds one per backup, and one request after the other
  * would cost a round trip each to a remote store before every backup and restore.
  */
-const INDEX_LOADS_AT_ONCE = 8;
+export const INDEX_LOADS_AT_ONCE = 8;
 
 /** Builds the index from every index object, added in the order the store lists them. */
 export async function loadChunkIndex(store: ObjectStore, codec: BlobCodec): Promise<ChunkIndex> {

@@ -1,6 +1,7 @@
 import { pipeline, Transform, type Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ByteRange, LoadOptions, ObjectHandle, ObjectInfo, ObjectKind, OpOptions, Repository, SaveOptions, StoreConcurrency } from './repository.js';
+import { ForwardingRepository } from './forwarding.js';
+import type { ByteRange, LoadOptions, ObjectHandle, Repository, SaveOptions } from './repository.js';
 
 /** The most a bucket holds: a burst of this many seconds at the limit. */
 const BURST_SECONDS = 0.25;
@@ -44,52 +45,27 @@ export class Bandwidth {
 }
 
 /** Holds a repository's traffic (save bodies as they stream, loaded bytes as they arrive) to a rate. */
-export class ThrottledRepository implements Repository {
+export class ThrottledRepository extends ForwardingRepository {
   /** Streamed ranges are metered as they arrive, as save bodies are as they go. */
-  readonly openRange?: Repository['openRange'];
-  readonly #inner: Repository;
+  override readonly openRange?: Repository['openRange'];
   readonly #bandwidth: Bandwidth;
 
   constructor(inner: Repository, bytesPerSec: number) {
-    this.#inner = inner;
+    super(inner);
     this.#bandwidth = new Bandwidth(bytesPerSec);
     const open = inner.openRange?.bind(inner);
-    if (open) this.openRange = async (h, range, o) => this.#metered(await open(h, range, o), o?.signal);
+    this.openRange = open && (async (h, range, o) => this.#metered(await open(h, range, o), o?.signal));
   }
 
-  save(h: ObjectHandle, body: () => Readable, o?: SaveOptions): Promise<void> {
-    return this.#inner.save(h, () => this.#metered(body(), o?.signal), o);
+  override save(h: ObjectHandle, body: () => Readable, o?: SaveOptions): Promise<void> {
+    return this.inner.save(h, () => this.#metered(body(), o?.signal), o);
   }
 
-  async load(h: ObjectHandle, range?: ByteRange, o?: LoadOptions): Promise<Buffer> {
+  override async load(h: ObjectHandle, range?: ByteRange, o?: LoadOptions): Promise<Buffer> {
     if (range) await this.#bandwidth.take(range.length, o?.signal);
-    const bytes = await this.#inner.load(h, range, o);
+    const bytes = await this.inner.load(h, range, o);
     if (!range) await this.#bandwidth.take(bytes.length, o?.signal);
     return bytes;
-  }
-
-  stat(h: ObjectHandle, o?: OpOptions): Promise<ObjectInfo> {
-    return this.#inner.stat(h, o);
-  }
-
-  list(kind: ObjectKind, o?: OpOptions): AsyncIterable<ObjectInfo> {
-    return this.#inner.list(kind, o);
-  }
-
-  remove(h: ObjectHandle, o?: OpOptions): Promise<void> {
-    return this.#inner.remove(h, o);
-  }
-
-  removeTemporaries(kinds: readonly ObjectKind[], o?: OpOptions): Promise<number> {
-    return this.#inner.removeTemporaries(kinds, o);
-  }
-
-  get concurrency(): StoreConcurrency {
-    return this.#inner.concurrency;
-  }
-
-  close(): Promise<void> {
-    return this.#inner.close();
   }
 
   /** `stream` passed on at the limit; a failing stream fails the metered one too (pipeline destroys it with the error). */
