@@ -119,10 +119,9 @@ function loadEngine(): Promise<Engine> {
  */
 async function openRepository(o: RepoOptions, io: AgentIo, { createIfMissing = false, readsAhead }: { createIfMissing?: boolean; readsAhead?: ReadsAhead } = {}): Promise<{ engine: Engine; repo: BackupRepository }> {
   const unlock = createIfMissing ? unlockIfInitialized : unlockRepository;
-  const opened = await agentRepository(o, io.env);
-  const { secret, initOptions } = opened;
-  const readingAhead = readsAhead && new ReadAheadStore(opened.store, readsAhead);
-  const store = readingAhead ?? opened.store;
+  const { store: opened, secret, initOptions } = await agentRepository(o, io.env);
+  const readingAhead = readsAhead && new ReadAheadStore(opened, readsAhead);
+  const store = readingAhead ?? opened;
   return closingOnFailure(store, async () => {
     const onConfigRead = (): void => {
       // Node keeps one load per module: the import started here is the one awaited below, where a

@@ -135,13 +135,15 @@ async function writeDurably(path: string, body: Readable): Promise<void> {
     let position = 0;
     for await (const part of body) {
       const data = Buffer.isBuffer(part) ? part : Buffer.from(part as string);
-      const aligned = direct === undefined ? 0 : directPrefix(position, data.length);
+      const aligned = directPrefix(position, data.length);
       let done = 0;
-      if (aligned > 0 && (await writeDirect(direct!, data.subarray(0, aligned), position))) done = aligned;
-      else if (aligned > 0) {
-        // Refused (a buffer that is not aligned): the rest of the object goes through the cache.
-        await closeFd(direct!);
-        direct = undefined;
+      if (direct !== undefined && aligned > 0) {
+        if (await writeDirect(direct, data.subarray(0, aligned), position)) done = aligned;
+        else {
+          // Refused (a buffer that is not aligned): the rest of the object goes through the cache.
+          await closeFd(direct);
+          direct = undefined;
+        }
       }
       await writeAllAt(fh.fd, data.subarray(done), position + done);
       position += data.length;
