@@ -39,16 +39,19 @@ export interface LoadOptions extends OpOptions {
 }
 
 /**
- * How many saves and loads the engine keeps in flight on a store. A local disk gains nothing from
- * more than a couple (and each costs a pack- or range-sized buffer); a remote server hides its
- * round trips behind more.
+ * How many saves and loads the engine keeps in flight on a store. Each costs a pack- or range-sized
+ * buffer; a remote server hides its round trips behind more.
  */
 export interface StoreConcurrency {
   readonly saves: number;
   readonly loads: number;
 }
 
-export const LOCAL_CONCURRENCY: StoreConcurrency = { saves: 1, loads: 2 };
+// Two pack saves in flight while a third pack fills: a pack is written with O_DIRECT, and a run of
+// incompressible blocks fills the next one faster than the disk takes the last (with one save, the
+// local full backup stalled on it: 0.95-0.97 s against 0.91 s, for 16 MiB more at the peak;
+// docs/benchmarks.md). Three measured the same as two.
+export const LOCAL_CONCURRENCY: StoreConcurrency = { saves: 2, loads: 2 };
 // Two pack saves in flight while a third pack fills, and four 4 MiB ranges ahead (read by SFTP; S3
 // and Swift stream theirs instead): one save's round trips hide behind the other's transfer. Three
 // saves and six ranges were no faster over loopback and held 16 MiB and 8 MiB more at the peak
