@@ -68,11 +68,8 @@ function note(text: string): void {
 
 async function floeAgent(credentials: BenchCredentials): Promise<FloeAgentTool> {
   const script = path.join(REPO, 'dist', 'bin', 'floe-agent.js');
-  await access(script).catch(() => {
-    throw new Error(`${script} is missing: build the project first (npx tsc -p .)`);
-  });
   await access(script, constants.X_OK).catch(() => {
-    throw new Error(`${script} is not executable: run scripts/setup.sh, whose npm link makes the floe commands executable`);
+    throw new Error(`${script} is missing or not executable: build the project (npm run build, which scripts/setup.sh runs)`);
   });
   return new FloeAgentTool(script, credentials);
 }

@@ -49,7 +49,7 @@ export class FloeAgentTool implements BackupTool {
   #agent(ws: ToolWorkspace, command: string, ...args: string[]): CommandSpec {
     const repository: AgentRepository = ws.repo.target === 'local' ? { args: ['--repo', ws.repo.path] } : this.#configured(ws.repo);
     const secret = ['--password-file', this.#credentials.passwordFile];
-    // Run as its command (`npm link` made it executable), as a user runs it: its #! line sets up the process.
+    // Run as its command (the build makes it executable), as a user runs it: its #! line sets up the process.
     return { argv: [this.#script, command, ...repository.args, ...secret, ...args], env: repository.env };
   }
 
