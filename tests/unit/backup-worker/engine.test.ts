@@ -144,8 +144,9 @@ describe('Backup engine: ranged reads', () => {
       await repo.backup(new BufferSource(changed), { backupId: 'inc' });
       const { image: restored, packReads } = await restoreCountingPackReads(store, repo, 'inc');
       expect(restored.equals(changed)).to.equal(true);
-      // The old pack once, around the replaced chunk, and the incremental's pack.
-      expect(packReads).to.equal(2);
+      // The old pack once, around the replaced chunk, and the incremental's pack; a stream reads
+      // a pack's first blob on its own (see the streamed ranges' tests), so the old pack twice.
+      expect(packReads).to.equal(streamsRanges ? 3 : 2);
     });
   }
 });
@@ -321,6 +322,23 @@ describe('Backup engine: streamed ranges (object stores)', () => {
     expect((await roundTrip(repo, image, 'b1')).equals(image)).to.equal(true);
     expect(endedWhenClosed).to.have.length.above(0);
     expect(endedWhenClosed.every(Boolean)).to.equal(true);
+  });
+
+  it("reads a pack's first blob in a range of its own, and the rest of the pack from past it", async () => {
+    const store = streaming();
+    const open = store.openRange!.bind(store);
+    const ranges: Array<{ pack: string; offset: number; length: number }> = [];
+    const recorded: MemoryRepository['openRange'] = async (h, range, o) => (ranges.push({ pack: h.name, ...range }), open(h, range, o));
+    const repo = await newRepo(Object.assign(store, { openRange: recorded }), { encrypted: false });
+    // Incompressible blocks: each blob is a block and its 1-byte header, four to a 1 MiB pack.
+    const image = randomBytes(12 * BLOCK);
+    expect((await roundTrip(repo, image, 'b1')).equals(image)).to.equal(true);
+    const packs = new Set(ranges.map((r) => r.pack));
+    expect(packs.size).to.be.above(1);
+    for (const pack of packs) {
+      const reads = ranges.filter((r) => r.pack === pack).sort((a, b) => a.offset - b.offset);
+      expect(reads.map((r) => [r.offset, r.length]).slice(0, 2)).to.deep.equal([[0, BLOCK + 1], [BLOCK + 1, reads[1].length]]);
+    }
   });
 
   for (const [how, reason] of [['break', /connection reset by peer/], ['end', /the range ended after \d+ of \d+ bytes/]] as const) {
