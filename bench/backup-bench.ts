@@ -11,7 +11,7 @@ import { readCpuTimes, stolenShare } from './cpu-steal.js';
 import { describeMachine } from './figures.js';
 import { timeApiPath, type ApiPathResult } from './backup/api-path.js';
 import { IMAGE_NAME, ensureDataset, findBenchScripts, type BenchScripts } from './backup/dataset.js';
-import { apiPathTable, figureTable, renderBackupSection, sectionTitle, stealNote, targetTable, type BackupBenchRun, type TextTable } from './backup/report.js';
+import { apiPathTable, figureTable, onDiskTable, renderBackupSection, sectionTitle, stealNote, targetTable, type BackupBenchRun, type TextTable } from './backup/report.js';
 import { writeBenchCredentials, type BenchCredentials } from './backup/remote/credentials.js';
 import { REPOSITORY_TARGETS, type RepositoryTarget } from './backup/repository-site.js';
 import { runRound, type Contender, type StepSample } from './backup/round.js';
@@ -141,7 +141,7 @@ function commandLine(options: BenchOptions): string {
 }
 
 async function report(run: BackupBenchRun): Promise<void> {
-  const tables = [figureTable(run.figures), targetTable(run.targets), ...(run.api === undefined ? [] : [apiPathTable(run.api)])];
+  const tables = [figureTable(run.figures), onDiskTable(run.figures), targetTable(run.targets), run.api && apiPathTable(run.api)].filter((t) => t !== undefined);
   for (const table of tables) process.stdout.write(`${terminalTable(table)}\n`);
   const m = run.machine;
   process.stdout.write(`measured ${m.date} on ${m.cpus} CPUs (${m.cpuModel}), Node ${m.node}${stealNote(run.stolen)}; ${run.tools.map((t) => t.version).join('; ')}\n`);

@@ -24,6 +24,11 @@ export interface StepSample {
   readonly usage: Usage;
   /** Growth of what the repository's server holds (RepositorySite.bytes); undefined for a restore. */
   readonly repoGrowthBytes?: number;
+  /**
+   * A restore only: the wall time of a `sync` run as soon as it ended, which writes out what it left in
+   * the page cache. Floe syncs before it reports success; restic and Borg leave that to the kernel.
+   */
+  readonly syncAfterS?: number;
 }
 
 export interface RoundResult {
@@ -114,10 +119,11 @@ async function restoreStep(run: ToolRun, image: string, setup: RoundSetup): Prom
   const plan = run.tool.restore(run.ws, 'incremental', image, targetDir);
   await warm(run, []);
   const { usage } = await runTimed(plan.command);
+  const { usage: sync } = await runTimed({ argv: ['sync'] });
   await assertIdentical(plan.restoredFile, image);
   await rm(targetDir, { recursive: true, force: true });
-  setup.note(`${run.label} restore: ${usage.wallS.toFixed(2)} s, byte-identical`);
-  return { step: 'restore', target: run.ws.repo.target, tool: run.tool.name, usage };
+  setup.note(`${run.label} restore: ${usage.wallS.toFixed(2)} s, then sync ${sync.wallS.toFixed(2)} s, byte-identical`);
+  return { step: 'restore', target: run.ws.repo.target, tool: run.tool.name, usage, syncAfterS: sync.wallS };
 }
 
 /** Before a timed step: `inputs`, the tool's workspace and its repository on the server, all read. */

@@ -15,6 +15,17 @@ export interface StepFigures {
   readonly repoGrowthBytes?: number;
   /** restic's wall time on the same target over this tool's (above 1: faster than restic); undefined without restic. */
   readonly speedVsBaseline?: number;
+  /** A restore only: the `sync` run right after it (StepSample.syncAfterS), and what the two took together. */
+  readonly onDisk?: OnDiskFigures;
+}
+
+/** Medians of a restore's time until its data is on the disk. */
+export interface OnDiskFigures {
+  readonly syncAfterS: number;
+  /** The restore's wall time plus the sync after it, per round. */
+  readonly untilOnDiskS: number;
+  /** As speedVsBaseline, on untilOnDiskS. */
+  readonly speedVsBaseline?: number;
 }
 
 /** A tool the bench ran on a target, by name. */
@@ -31,15 +42,23 @@ export function summarize(samples: readonly StepSample[], lineup: readonly Lineu
       const ofStep = samples.filter((s) => s.target === target && s.step === step);
       const baseline = ofStep.filter((s) => s.tool === BASELINE_TOOL);
       const baselineWall = baseline.length > 0 ? median(baseline.map((s) => s.usage.wallS)) : undefined;
+      const baselineOnDisk = baseline.length > 0 ? untilOnDisk(baseline) : undefined;
       const tools = lineup.filter((entry) => entry.target === target).map((entry) => entry.tool);
-      return tools.map((tool) => figuresOf({ target, step, tool }, ofStep.filter((s) => s.tool === tool), baselineWall));
+      return tools.map((tool) => figuresOf({ target, step, tool }, ofStep.filter((s) => s.tool === tool), baselineWall, baselineOnDisk));
     }),
   );
 }
 
-function figuresOf(of: Pick<StepFigures, 'target' | 'step' | 'tool'>, samples: readonly StepSample[], baselineWall: number | undefined): StepFigures {
+function figuresOf(
+  of: Pick<StepFigures, 'target' | 'step' | 'tool'>,
+  samples: readonly StepSample[],
+  baselineWall: number | undefined,
+  baselineOnDisk: number | undefined,
+): StepFigures {
   const growth = samples.flatMap((s) => (s.repoGrowthBytes === undefined ? [] : [s.repoGrowthBytes]));
   const wallS = median(samples.map((s) => s.usage.wallS));
+  const onDiskS = untilOnDisk(samples);
+  const syncs = samples.flatMap((s) => (s.syncAfterS === undefined ? [] : [s.syncAfterS]));
   return {
     ...of,
     rounds: samples.length,
@@ -48,7 +67,17 @@ function figuresOf(of: Pick<StepFigures, 'target' | 'step' | 'tool'>, samples: r
     peakRssMiB: median(samples.map((s) => s.usage.peakRssKiB)) / 1024,
     repoGrowthBytes: growth.length > 0 ? median(growth) : undefined,
     speedVsBaseline: baselineWall === undefined ? undefined : baselineWall / wallS,
+    onDisk:
+      onDiskS === undefined
+        ? undefined
+        : { syncAfterS: median(syncs), untilOnDiskS: onDiskS, speedVsBaseline: baselineOnDisk === undefined ? undefined : baselineOnDisk / onDiskS },
   };
+}
+
+/** The median of wall time plus the sync after it, when every sample had one (restores). */
+function untilOnDisk(samples: readonly StepSample[]): number | undefined {
+  const totals = samples.flatMap((s) => (s.syncAfterS === undefined ? [] : [s.usage.wallS + s.syncAfterS]));
+  return totals.length > 0 && totals.length === samples.length ? median(totals) : undefined;
 }
 
 /** The middle value; the mean of the two middle ones for an even count. */
