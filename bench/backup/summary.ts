@@ -42,7 +42,7 @@ export function summarize(samples: readonly StepSample[], lineup: readonly Lineu
       const ofStep = samples.filter((s) => s.target === target && s.step === step);
       const baseline = ofStep.filter((s) => s.tool === BASELINE_TOOL);
       const baselineWall = baseline.length > 0 ? median(baseline.map((s) => s.usage.wallS)) : undefined;
-      const baselineOnDisk = baseline.length > 0 ? untilOnDisk(baseline) : undefined;
+      const baselineOnDisk = untilOnDisk(baseline);
       const tools = lineup.filter((entry) => entry.target === target).map((entry) => entry.tool);
       return tools.map((tool) => figuresOf({ target, step, tool }, ofStep.filter((s) => s.tool === tool), baselineWall, baselineOnDisk));
     }),
@@ -74,7 +74,7 @@ function figuresOf(
   };
 }
 
-/** The median of wall time plus the sync after it, when every sample had one (restores). */
+/** The median of wall time plus the sync after it, when there are samples and every one had a sync (restores). */
 function untilOnDisk(samples: readonly StepSample[]): number | undefined {
   const totals = samples.flatMap((s) => (s.syncAfterS === undefined ? [] : [s.usage.wallS + s.syncAfterS]));
   return totals.length > 0 && totals.length === samples.length ? median(totals) : undefined;
