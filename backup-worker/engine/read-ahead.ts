@@ -1,5 +1,5 @@
 import { ForwardingRepository } from '../repositories/forwarding.js';
-import type { ByteRange, LoadOptions, ObjectHandle, ObjectInfo, ObjectKind, OpOptions } from '../repositories/repository.js';
+import { listAll, type ByteRange, type LoadOptions, type ObjectHandle, type ObjectInfo, type ObjectKind, type OpOptions } from '../repositories/repository.js';
 import { INDEX_LOADS_AT_ONCE } from './chunk-index.js';
 import { isValidBackupId, manifestHandle } from './manifest.js';
 import type { ObjectStore } from './store.js';
@@ -81,10 +81,4 @@ function take<K, T>(calls: Map<K, T>, key: K): T | undefined {
   const call = calls.get(key);
   calls.delete(key);
   return call;
-}
-
-async function listAll(store: ObjectStore, kind: ObjectKind): Promise<ObjectInfo[]> {
-  const infos: ObjectInfo[] = [];
-  for await (const info of store.list(kind)) infos.push(info);
-  return infos;
 }

@@ -130,3 +130,10 @@ export async function readBody(body: Readable): Promise<Buffer> {
   for await (const part of body) parts.push(Buffer.isBuffer(part) ? part : Buffer.from(part as string));
   return parts.length === 1 ? parts[0] : Buffer.concat(parts);
 }
+
+/** Every object of `kind` the repository lists, in its order. */
+export async function listAll(repo: Pick<Repository, 'list'>, kind: ObjectKind, o?: OpOptions): Promise<ObjectInfo[]> {
+  const infos: ObjectInfo[] = [];
+  for await (const info of repo.list(kind, o)) infos.push(info);
+  return infos;
+}

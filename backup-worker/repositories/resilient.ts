@@ -3,6 +3,7 @@ import pRetry from 'p-retry';
 import { FloeError } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
 import {
+  listAll,
   ObjectNotFoundError,
   RepositoryAccessError,
   type ByteRange,
@@ -68,11 +69,7 @@ export class ResilientRepository implements Repository {
 
   /** Listing restarts from the beginning on a retry; what was already yielded is not repeated. */
   async *list(kind: ObjectKind, o?: OpOptions): AsyncIterable<ObjectInfo> {
-    const all = await this.#retry(`list ${kind}`, async () => {
-      const items: ObjectInfo[] = [];
-      for await (const item of this.#inner.list(kind, o)) items.push(item);
-      return items;
-    }, o);
+    const all = await this.#retry(`list ${kind}`, () => listAll(this.#inner, kind, o), o);
     yield* all;
   }
 

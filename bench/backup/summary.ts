@@ -57,8 +57,6 @@ function figuresOf(
 ): StepFigures {
   const growth = samples.flatMap((s) => (s.repoGrowthBytes === undefined ? [] : [s.repoGrowthBytes]));
   const wallS = median(samples.map((s) => s.usage.wallS));
-  const onDiskS = untilOnDisk(samples);
-  const syncs = samples.flatMap((s) => (s.syncAfterS === undefined ? [] : [s.syncAfterS]));
   return {
     ...of,
     rounds: samples.length,
@@ -67,11 +65,16 @@ function figuresOf(
     peakRssMiB: median(samples.map((s) => s.usage.peakRssKiB)) / 1024,
     repoGrowthBytes: growth.length > 0 ? median(growth) : undefined,
     speedVsBaseline: baselineWall === undefined ? undefined : baselineWall / wallS,
-    onDisk:
-      onDiskS === undefined
-        ? undefined
-        : { syncAfterS: median(syncs), untilOnDiskS: onDiskS, speedVsBaseline: baselineOnDisk === undefined ? undefined : baselineOnDisk / onDiskS },
+    onDisk: onDiskOf(samples, baselineOnDisk),
   };
+}
+
+/** A restore's figures until on disk, against the baseline's; undefined unless every sample had a sync after it. */
+function onDiskOf(samples: readonly StepSample[], baselineOnDisk: number | undefined): OnDiskFigures | undefined {
+  const untilOnDiskS = untilOnDisk(samples);
+  if (untilOnDiskS === undefined) return undefined;
+  const syncs = samples.flatMap((s) => (s.syncAfterS === undefined ? [] : [s.syncAfterS]));
+  return { syncAfterS: median(syncs), untilOnDiskS, speedVsBaseline: baselineOnDisk === undefined ? undefined : baselineOnDisk / untilOnDiskS };
 }
 
 /** The median of wall time plus the sync after it, when there are samples and every one had a sync (restores). */

@@ -8,7 +8,7 @@ import { BackupRepository, IntegrityError, WrongKeyError, BackupNotFoundError, U
 import { BlobCodec } from '../../../backup-worker/engine/blob-codec.js';
 import { unlockIfInitialized, unlockRepository } from '../../../backup-worker/engine/unlock.js';
 import { MemoryRepository } from '../../../backup-worker/repositories/index.js';
-import type { ObjectInfo } from '../../../backup-worker/repositories/repository.js';
+import { listAll } from '../../../backup-worker/repositories/repository.js';
 import { BLOCK, BufferSource, imageWithHoles, readBack, rejection, withTempDir } from '../../support/backup-fixtures.js';
 
 const SECRET = { passphrase: 'correct horse' };
@@ -106,12 +106,6 @@ describe('Backup engine: dedup and incrementals', () => {
 });
 
 describe('Backup engine: ranged reads', () => {
-  async function listed(store: MemoryRepository, kind: 'index'): Promise<ObjectInfo[]> {
-    const found: ObjectInfo[] = [];
-    for await (const info of store.list(kind)) found.push(info);
-    return found;
-  }
-
   /** Restores `backupId`, counting the reads of packs (ranged loads, or range streams). */
   async function restoreCountingPackReads(store: MemoryRepository, repo: BackupRepository, backupId: string): Promise<{ image: Buffer; packReads: number }> {
     let packReads = 0;
@@ -135,7 +129,7 @@ describe('Backup engine: ranged reads', () => {
       const image = randomBytes(8 * BLOCK);
       await repo.backup(new BufferSource(image), { backupId: 'full' });
       // The block whose chunk lies in the middle of the one pack (blocks may be stored out of order).
-      const [handle] = await listed(store, 'index');
+      const [handle] = await listAll(store, 'index');
       const { packs } = (await new BlobCodec(undefined, 'zstd', 'blake3').openJson(await store.load(handle))) as { packs: Record<string, Array<[string, number]>> };
       const byOffset = Object.values(packs)[0].sort((a, b) => a[1] - b[1]);
       const block = [...Array(8).keys()].find((b) => blake3(image.subarray(b * BLOCK, (b + 1) * BLOCK)).toString('hex') === byOffset[4][0])!;
